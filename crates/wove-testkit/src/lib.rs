@@ -1,0 +1,67 @@
+//! Test harness shared by the wove crates' tests (test plan, "Harness rules"): every multi-threaded test body
+//! runs under [`watchdog`], so a deadlock fails the test by name instead of hanging the suite.
+#![forbid(unsafe_code)]
+
+use std::panic;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a test body may run before the watchdog fails it.
+pub const WATCHDOG_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs `body` on its own thread and returns its value; panics (failing the test, with `name` in the
+/// message) if it runs past [`WATCHDOG_LIMIT`]. A panic in `body` is re-raised with its payload.
+///
+/// # Panics
+///
+/// If `body` panics, or if it has not finished after [`WATCHDOG_LIMIT`].
+///
+/// # Examples
+///
+/// ```
+/// let sum = wove_testkit::watchdog("adds", || 1 + 1);
+/// assert_eq!(sum, 2);
+/// ```
+pub fn watchdog<T: Send + 'static>(name: &str, body: impl FnOnce() -> T + Send + 'static) -> T {
+    watchdog_with_limit(name, WATCHDOG_LIMIT, body)
+}
+
+/// [`watchdog`] with a limit of the caller's choosing.
+///
+/// # Panics
+///
+/// If `body` panics, or if it has not finished after `limit`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let hung = std::panic::catch_unwind(|| {
+///     wove_testkit::watchdog_with_limit("sleeps", Duration::from_millis(10), || {
+///         std::thread::sleep(Duration::from_secs(1))
+///     })
+/// });
+/// assert!(hung.is_err());
+/// ```
+pub fn watchdog_with_limit<T: Send + 'static>(
+    name: &str,
+    limit: Duration,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (done, finished) = mpsc::channel();
+    let runner = std::thread::Builder::new()
+        .name(format!("watchdog:{name}"))
+        .spawn(move || {
+            let outcome = panic::catch_unwind(panic::AssertUnwindSafe(body));
+            let _ = done.send(outcome);
+        })
+        .expect("the watchdog could not start its test thread");
+    match finished.recv_timeout(limit) {
+        Ok(Ok(value)) => {
+            let _ = runner.join();
+            value
+        }
+        Ok(Err(payload)) => panic::resume_unwind(payload),
+        Err(_) => panic!("watchdog: test '{name}' did not finish within {limit:?} (deadlock?)"),
+    }
+}
