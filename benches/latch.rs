@@ -47,8 +47,8 @@ fn threads() -> usize {
 }
 
 /// One registration and one completion on one thread: `guard()` + drop, `clone()` + drop, `add` + `count_down`.
-fn uncontended(c: &mut Criterion) {
-    let mut group = c.benchmark_group("latch::uncontended");
+fn register_and_complete(c: &mut Criterion) {
+    let mut group = c.benchmark_group("latch::register_and_complete");
     let latch = Latch::new(1);
     group.bench_function("wove", |b| b.iter(|| drop(black_box(latch.guard().unwrap()))));
     let wait_group = WaitGroup::new();
@@ -63,69 +63,50 @@ fn uncontended(c: &mut Criterion) {
     group.finish();
 }
 
-/// Every core counts one shared latch down as fast as it can; the caller waits for the release. Reported per
-/// count-down.
-fn contended(c: &mut Criterion) {
-    let workers = threads();
-    let mut group = c.benchmark_group("latch::contended");
-    group.bench_function("wove", |b| {
-        b.iter_custom(|iters| {
-            let per_thread = (iters as usize).div_ceil(workers);
-            let latch = Latch::new(per_thread * workers);
-            timed(
-                workers,
-                &latch,
-                |l| l.wait(),
-                move |l| {
-                    for _ in 0..per_thread {
-                        l.count_down().unwrap();
+/// Count-downs of one latch, from one thread (`uncontended`) and from every core at once (`contended`; the
+/// caller waits for the release). Reported per count-down. A `WaitGroup` counts down by dropping a clone, so
+/// its clones are made before the clock starts.
+fn count_down(c: &mut Criterion) {
+    for (name, workers) in [("latch::count_down_uncontended", 1), ("latch::count_down_contended", threads())] {
+        let mut group = c.benchmark_group(name);
+        group.bench_function("wove", |b| {
+            b.iter_custom(|iters| count_downs(workers, iters, Latch::new, |l| l.count_down().unwrap(), Latch::wait))
+        });
+        group.bench_function("crossbeam_waitgroup", |b| {
+            b.iter_custom(|iters| {
+                let per_thread = (iters as usize).div_ceil(workers);
+                let wait_group = WaitGroup::new();
+                let shares: Vec<Vec<WaitGroup>> =
+                    (0..workers).map(|_| (0..per_thread).map(|_| wait_group.clone()).collect()).collect();
+                let start = Instant::now();
+                std::thread::scope(|s| {
+                    for share in shares {
+                        s.spawn(move || share.into_iter().for_each(drop));
                     }
-                },
-            )
-        })
-    });
-    group.bench_function("crossbeam_waitgroup", |b| {
-        b.iter_custom(|iters| {
-            let per_thread = (iters as usize).div_ceil(workers);
-            let wait_group = WaitGroup::new();
-            let mut shares: Vec<Vec<WaitGroup>> =
-                (0..workers).map(|_| (0..per_thread).map(|_| wait_group.clone()).collect()).collect();
-            let start = Instant::now();
-            std::thread::scope(|s| {
-                for share in shares.drain(..) {
-                    s.spawn(move || share.into_iter().for_each(drop));
-                }
-                wait_group.wait();
-            });
-            start.elapsed()
-        })
-    });
-    group.bench_function("mutex_condvar", |b| {
-        b.iter_custom(|iters| {
-            let per_thread = (iters as usize).div_ceil(workers);
-            let latch = MutexLatch::new(per_thread * workers);
-            timed(
-                workers,
-                &latch,
-                |l| l.wait(),
-                move |l| {
-                    for _ in 0..per_thread {
-                        l.count_down();
-                    }
-                },
-            )
-        })
-    });
-    group.finish();
+                    wait_group.wait();
+                });
+                start.elapsed()
+            })
+        });
+        group.bench_function("mutex_condvar", |b| {
+            b.iter_custom(|iters| {
+                count_downs(workers, iters, MutexLatch::new, MutexLatch::count_down, MutexLatch::wait)
+            })
+        });
+        group.finish();
+    }
 }
 
-fn timed<L: Sync>(workers: usize, latch: &L, wait: fn(&L), work: impl Fn(&L) + Sync) -> Duration {
+/// Times `workers` threads counting down a fresh latch of `iters` (rounded up) counts and the caller's wait.
+fn count_downs<L: Sync>(workers: usize, iters: u64, new: fn(usize) -> L, count_down: fn(&L), wait: fn(&L)) -> Duration {
+    let per_thread = (iters as usize).div_ceil(workers);
+    let latch = new(per_thread * workers);
     let start = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| work(latch));
+            s.spawn(|| (0..per_thread).for_each(|_| count_down(&latch)));
         }
-        wait(latch);
+        wait(&latch);
     });
     start.elapsed()
 }
@@ -143,5 +124,5 @@ fn wait_released(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, uncontended, contended, wait_released);
+criterion_group!(benches, register_and_complete, count_down, wait_released);
 criterion_main!(benches);

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use crate::sync::{Arc, AtomicUsize, Ordering};
 use crate::wait_future::{Condition, WaitFuture};
-use crate::wait_hook::block_until;
+use crate::wait_hook::{block_until, deadline_after};
 
 const SET: usize = 1;
 const GENERATION_ONE: usize = 2;
@@ -156,13 +156,8 @@ impl Event {
     /// assert!(event.wait_timeout(Duration::from_millis(1)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        match Instant::now().checked_add(timeout) {
-            Some(deadline) => self.wait_deadline(deadline),
-            None => {
-                self.wait();
-                true
-            }
-        }
+        let since = self.watch();
+        block_until(&self.inner.changed, &|| since.is_done(), deadline_after(timeout))
     }
 
     /// Blocks until the flag is set or `deadline` has passed; returns whether the wait saw it set.

@@ -33,7 +33,7 @@ use crate::LatchError;
 use crate::guard::LatchGuard;
 use crate::sync::{Arc, AtomicUsize, Ordering};
 use crate::wait_future::{Condition, WaitFuture};
-use crate::wait_hook::block_until;
+use crate::wait_hook::{block_until, deadline_after};
 
 /// A counting latch: it is released exactly once, when its count reaches zero, and every waiter — blocking
 /// or async, any number — returns then. While it is open the count may grow ([`add`](Self::add),
@@ -241,13 +241,7 @@ impl Latch {
     /// # Ok::<(), wove_latch::LatchError>(())
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        match Instant::now().checked_add(timeout) {
-            Some(deadline) => self.wait_deadline(deadline),
-            None => {
-                self.wait();
-                true
-            }
-        }
+        block_until(&self.inner.released, &|| self.is_released(), deadline_after(timeout))
     }
 
     /// Blocks until the latch is released or `deadline` has passed; returns whether it is released.

@@ -18,10 +18,13 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
-use std::time::Instant;
+use std::task::{Context, Waker};
+use std::time::{Duration, Instant};
 
-use event_listener::{Event, Listener};
+use event_listener::{Event, EventListener, Listener};
 
 thread_local! {
     static HOOK: RefCell<Option<Rc<dyn WaitHook>>> = const { RefCell::new(None) };
@@ -87,11 +90,12 @@ pub struct Blocker<'a> {
     event: &'a Event,
     done: &'a dyn Fn() -> bool,
     deadline: Option<Instant>,
+    listener: RefCell<Option<EventListener>>,
 }
 
 impl<'a> Blocker<'a> {
     pub(crate) fn new(event: &'a Event, done: &'a dyn Fn() -> bool, deadline: Option<Instant>) -> Self {
-        Self { event, done, deadline }
+        Self { event, done, deadline, listener: RefCell::new(None) }
     }
 
     /// True once the wait's condition holds (the latch is released, the event was set).
@@ -153,6 +157,57 @@ impl<'a> Blocker<'a> {
     }
 }
 
+impl Blocker<'_> {
+    /// Arranges for `waker` to be woken once the condition may have become true, for an executor that parks
+    /// its threads its own way (so that either new work or this wait's release can wake it). Call
+    /// [`is_done`](Self::is_done) after registering and before parking: a release that happened before the
+    /// registration is seen there, one after it wakes `waker`. Registering again replaces the waker.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::{Wake, Waker};
+    /// use wove_latch::{install_wait_hook, Blocker, Latch, WaitHook};
+    ///
+    /// struct Unpark(std::thread::Thread);
+    /// impl Wake for Unpark {
+    ///     fn wake(self: Arc<Self>) {
+    ///         self.0.unpark();
+    ///     }
+    /// }
+    ///
+    /// struct ParkOwnWay;
+    /// impl WaitHook for ParkOwnWay {
+    ///     fn block(&self, blocker: &Blocker<'_>) {
+    ///         let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    ///         loop {
+    ///             blocker.register(&waker);
+    ///             if blocker.is_done() {
+    ///                 return;
+    ///             }
+    ///             std::thread::park();
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let _guard = install_wait_hook(std::rc::Rc::new(ParkOwnWay));
+    /// let latch = Latch::new(1);
+    /// let remote = latch.clone();
+    /// std::thread::spawn(move || remote.count_down().unwrap());
+    /// latch.wait();
+    /// ```
+    pub fn register(&self, waker: &Waker) {
+        let mut slot = self.listener.borrow_mut();
+        let listener = slot.get_or_insert_with(|| self.event.listen());
+        if Pin::new(listener).poll(&mut Context::from_waker(waker)).is_ready() {
+            // Notified already: consume the notification and make the caller's next park return at once.
+            *slot = None;
+            waker.wake_by_ref();
+        }
+    }
+}
+
 impl fmt::Debug for Blocker<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Blocker").field("done", &self.is_done()).field("deadline", &self.deadline).finish()
@@ -194,6 +249,11 @@ impl fmt::Debug for WaitHookGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitHookGuard").finish_non_exhaustive()
     }
+}
+
+/// The deadline `timeout` from now; `None` (no limit) if that instant cannot be represented.
+pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
 }
 
 /// Blocks until `done()` holds or `deadline` passes, through this thread's hook if one is installed. Returns
