@@ -1,0 +1,172 @@
+//! `Builder`: how many workers, their names and stack size, a start hook, the panic handler.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::{BuildError, Engine, TaskError};
+
+pub(crate) type PanicHandler = Arc<dyn Fn(TaskError) + Send + Sync>;
+pub(crate) type StartHook = Arc<dyn Fn(usize) + Send + Sync>;
+
+/// Configures an [`Engine`]. `Engine::builder().threads(8).thread_name("wove").build()?`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+///
+/// let started = Arc::new(AtomicUsize::new(0));
+/// let seen = started.clone();
+/// let engine = wove_executor::Engine::builder()
+///     .threads(3)
+///     .thread_name("crunch")
+///     .stack_size(4 << 20)
+///     .on_thread_start(move |_index| {
+///         seen.fetch_add(1, Ordering::SeqCst);
+///     })
+///     .panic_handler(|err| eprintln!("lost: {err}"))
+///     .build()?;
+/// assert_eq!(engine.threads(), 3);
+/// let name = engine.spawn(|| std::thread::current().name().unwrap().to_string()).join().unwrap();
+/// assert!(name.starts_with("crunch-"));
+/// engine.shutdown();
+/// assert_eq!(started.load(Ordering::SeqCst), 3);
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+#[derive(Default)]
+#[must_use = "a Builder does nothing until build() is called"]
+pub struct Builder {
+    pub(crate) threads: Option<usize>,
+    pub(crate) thread_name: Option<String>,
+    pub(crate) stack_size: Option<usize>,
+    pub(crate) on_thread_start: Option<StartHook>,
+    pub(crate) panic_handler: Option<PanicHandler>,
+}
+
+impl Builder {
+    /// A builder with the defaults: one worker per logical CPU (or `WOVE_THREADS`), threads named `wove-N`,
+    /// the platform's stack size, panics nobody can observe printed to stderr.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Builder::new().threads(1).build()?;
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of worker threads. Zero is an error at [`build`](Self::build). Without this, the
+    /// `WOVE_THREADS` environment variable decides, else the number of logical CPUs.
+    ///
+    /// # Examples
+    ///
+    /// See [`Builder`].
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// The prefix of the worker threads' names: workers are named `{prefix}-{index}`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Builder`].
+    pub fn thread_name(mut self, prefix: &str) -> Self {
+        self.thread_name = Some(prefix.to_string());
+        self
+    }
+
+    /// The stack size of each worker thread, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// See [`Builder`].
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Called on each worker thread, with its index, before it runs any task. A panic in it is reported and
+    /// the worker starts anyway.
+    ///
+    /// # Examples
+    ///
+    /// See [`Builder`].
+    pub fn on_thread_start(mut self, hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.on_thread_start = Some(Arc::new(hook));
+        self
+    }
+
+    /// Receives every panic that nobody can observe through a handle: a detached task's panic, a panicking
+    /// done-callback, an output whose `Drop` panicked. The default prints the error to stderr; the process
+    /// never aborts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// let (tx, rx) = mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// let engine = wove_executor::Engine::builder()
+    ///     .threads(1)
+    ///     .panic_handler(move |err| tx.lock().unwrap().send(err.to_string()).unwrap())
+    ///     .build()?;
+    /// engine.task().name("lost").spawn(|| panic!("nobody joins me")).detach();
+    /// assert!(rx.recv().unwrap().ends_with("'lost' panicked: nobody joins me"));
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn panic_handler(mut self, handler: impl Fn(TaskError) + Send + Sync + 'static) -> Self {
+        self.panic_handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Starts the engine's workers.
+    ///
+    /// # Errors
+    ///
+    /// Zero threads (from [`threads`](Self::threads) or `WOVE_THREADS`), a `WOVE_THREADS` that is not a
+    /// number, or a worker thread the OS would not start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = wove_executor::Engine::builder().threads(0).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "an engine needs at least 1 thread, got threads(0)");
+    /// ```
+    pub fn build(self) -> Result<Engine, BuildError> {
+        let threads = match self.threads {
+            Some(threads) => threads,
+            None => threads_from_environment()?,
+        };
+        if threads == 0 {
+            return Err(BuildError::zero_threads());
+        }
+        Engine::start(self, threads)
+    }
+}
+
+fn threads_from_environment() -> Result<usize, BuildError> {
+    match std::env::var("WOVE_THREADS") {
+        Ok(value) => match value.trim().parse::<usize>() {
+            Ok(0) => Err(BuildError::zero_threads()),
+            Ok(threads) => Ok(threads),
+            Err(_) => Err(BuildError::bad_threads_variable(value)),
+        },
+        Err(_) => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("threads", &self.threads)
+            .field("thread_name", &self.thread_name)
+            .field("stack_size", &self.stack_size)
+            .field("on_thread_start", &self.on_thread_start.is_some())
+            .field("panic_handler", &self.panic_handler.is_some())
+            .finish()
+    }
+}

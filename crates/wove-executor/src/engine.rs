@@ -1,0 +1,636 @@
+//! `Engine`: the handle users hold, and `Shared`, the state its workers share.
+//!
+//! # Protocol: spawning and shutdown
+//!
+//! `live` counts every task (and every `install` job from outside) from spawn until it is released. The
+//! lifecycle word has `CLOSED` (no spawns from outside), `CANCEL_ALL` (`shutdown_now`) and `STOPPED`.
+//!
+//! 1. A spawn first increments `live` (`SeqCst`), then reads the lifecycle. If `CLOSED` and the spawn comes
+//!    from outside the engine, it undoes the increment and hands the closure back.
+//! 2. `shutdown` sets `CLOSED` (`SeqCst`), then wakes every sleeping worker. Workers keep running queued work
+//!    — including follow-ups spawned by running tasks and callbacks, which are still accepted — and exit once
+//!    `CLOSED` is set and `live` is zero; the release that takes `live` to zero while closed wakes them all.
+//! 3. Race "spawn during shutdown": steps 1 and 2 form a Dekker pair on `live` and the lifecycle. Either the
+//!    spawner sees `CLOSED` (and gets its closure back), or the workers see its task counted in `live` (and
+//!    run it before exiting). Nothing is lost and nothing waits forever.
+//! 4. `shutdown_now` also sets `CANCEL_ALL`, then cancels every registered task: queued ones end as
+//!    cancelled when a worker reaches them (their callbacks still run), suspended futures are woken to be
+//!    dropped, running closures run on and their values are dropped. Tasks spawned afterwards are born
+//!    cancelled.
+//! 5. Then the calling thread joins the worker threads — unless it is one of them: a shutdown (or the drop of
+//!    the last handle) on a worker never joins the thread it runs on; the workers exit by themselves.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll};
+use std::thread::JoinHandle;
+
+use crossbeam_deque::{Injector, Stealer, Worker};
+use event_listener::Event;
+
+use crate::builder::{PanicHandler, StartHook};
+use crate::context;
+use crate::group::Group;
+use crate::scheduler::{Job, Sleep, start_worker};
+use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize, Mutex, Ordering};
+use crate::task::core::{Callback, Core, Header, TaskControl};
+use crate::task::run::{Body, Call, TaskFuture};
+use crate::{BuildError, Builder, Registry, SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo};
+
+const CLOSED: u8 = 1;
+const CANCEL_ALL: u8 = 2;
+
+/// How a new task is tracked.
+#[derive(Debug)]
+pub(crate) enum Tracking {
+    /// The group of the task (or callback) that spawns it, if any.
+    Ambient,
+    /// No group.
+    Untracked,
+    /// This group.
+    Group(Group),
+}
+
+/// Everything about a spawn but its body.
+pub(crate) struct SpawnSpec<T> {
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) callbacks: Vec<Callback<T>>,
+    pub(crate) tracking: Tracking,
+    /// Set for follow-up work of an existing task (a late done-callback): its parent, and accepted while the
+    /// engine is closing.
+    pub(crate) follow_up: Option<TaskId>,
+}
+
+/// The state shared by an engine's handles and workers.
+pub(crate) struct Shared {
+    pub(crate) injector: Injector<Job>,
+    pub(crate) stealers: Box<[Stealer<Job>]>,
+    pub(crate) sleep: Sleep,
+    live: AtomicUsize,
+    idle: Event,
+    lifecycle: AtomicU8,
+    registry: Registry,
+    handles: AtomicUsize,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    panic_handler: Option<PanicHandler>,
+    on_thread_start: Option<StartHook>,
+}
+
+impl Shared {
+    /// Spawns a task with `body` (spawning protocol, step 1); hands the body back if the engine is closed.
+    pub(crate) fn spawn_body<T, B>(self: &Arc<Self>, spec: SpawnSpec<T>, body: B) -> Result<Task<T>, B>
+    where
+        T: Send + 'static,
+        B: Body<Output = T> + 'static,
+    {
+        let before = self.live.fetch_add(1, Ordering::SeqCst);
+        let lifecycle = self.lifecycle.load(Ordering::SeqCst);
+        let outside = spec.follow_up.is_none() && !self.is_own_thread();
+        // Closed and already idle: the workers are exiting, so nothing spawned now would ever run.
+        if lifecycle & CLOSED != 0 && (outside || before == 0) {
+            self.release_live();
+            return Err(body);
+        }
+        let (ambient, parent) = context::with_current(|current| match current {
+            Some(task) => (task.header().group.clone(), Some(task.header().id)),
+            None => (None, None),
+        });
+        let group = match spec.tracking {
+            Tracking::Ambient => ambient,
+            Tracking::Untracked => None,
+            Tracking::Group(group) => Some(group),
+        };
+        let header = Header {
+            id: TaskId::next(),
+            name: spec.name,
+            parent: spec.follow_up.or(parent),
+            group,
+            shared: self.clone(),
+            state: AtomicU32::new(0),
+        };
+        let core = Arc::new(Core::new(header, spec.callbacks));
+        let control: Arc<dyn TaskControl> = core.clone();
+        if let Some(group) = &core.header.group {
+            core.set_membership(group.admit(&control));
+        }
+        self.registry.insert(control);
+        if lifecycle & CANCEL_ALL != 0 {
+            core.cancel();
+        }
+        let scheduler = core.clone();
+        let schedule = move |runnable, info: async_task::ScheduleInfo| {
+            scheduler.header.shared.schedule(Job::Task(runnable), info.woken_while_running);
+        };
+        let (runnable, cell) = async_task::spawn(TaskFuture::new(core.clone(), body), async_task::WithInfo(schedule));
+        cell.detach();
+        runnable.schedule();
+        Ok(Task::new(core))
+    }
+
+    /// Spawns follow-up work of task `parent` (a late done-callback), tracked by `group`. Accepted while the
+    /// engine closes; once its workers are gone, runs `func` here rather than losing it.
+    pub(crate) fn spawn_follow_up(
+        self: Arc<Self>,
+        group: Option<Group>,
+        parent: TaskId,
+        func: impl FnOnce() + Send + 'static,
+    ) {
+        let tracking = group.map_or(Tracking::Untracked, Tracking::Group);
+        let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(parent) };
+        match self.spawn_body(spec, Call::new(func)) {
+            Ok(task) => task.detach(),
+            Err(func) => (func.into_inner())(),
+        }
+    }
+
+    /// Queues a job: on this worker's own deque when called from one of its workers (a task just spawned or
+    /// woken by a running task runs next here), else on the injector; self-wakes go to the injector.
+    pub(crate) fn schedule(&self, job: Job, yielded: bool) {
+        let job = if yielded {
+            Some(job)
+        } else {
+            context::with_worker_of(self, |worker| match worker {
+                Some(worker) => {
+                    worker.push(job);
+                    None
+                }
+                None => Some(job),
+            })
+        };
+        if let Some(job) = job {
+            self.injector.push(job);
+        }
+        self.sleep.notify();
+    }
+
+    fn is_own_thread(&self) -> bool {
+        context::with_worker_of(self, |worker| worker.is_some())
+    }
+
+    /// A task (or outside install job) is done with the engine.
+    pub(crate) fn task_released(&self, id: TaskId) {
+        self.registry.remove(id);
+        self.release_live();
+    }
+
+    fn release_live(&self) {
+        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.idle.notify(usize::MAX);
+            if self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0 {
+                self.sleep.wake_all();
+            }
+        }
+    }
+
+    /// Counts an `install` job from outside, unless the engine is closed (then false).
+    pub(crate) fn admit_outside_job(&self) -> bool {
+        self.live.fetch_add(1, Ordering::SeqCst);
+        if self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0 {
+            self.release_live();
+            return false;
+        }
+        true
+    }
+
+    /// The outside job admitted by [`admit_outside_job`](Self::admit_outside_job) is done.
+    pub(crate) fn outside_job_done(&self) {
+        self.release_live();
+    }
+
+    /// Workers exit once the engine is closed and nothing is left to run.
+    pub(crate) fn should_exit(&self) -> bool {
+        self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0 && self.live.load(Ordering::SeqCst) == 0
+    }
+
+    pub(crate) fn has_work(&self, local: &Worker<Job>) -> bool {
+        !local.is_empty() || !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// Hands a panic nobody can observe to the panic handler (default: stderr).
+    pub(crate) fn report_panic(&self, error: TaskError) {
+        match &self.panic_handler {
+            Some(handler) => {
+                let handler = handler.clone();
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || handler(error))).is_err() {
+                    eprintln!("wove: the panic handler itself panicked");
+                }
+            }
+            None => eprintln!("wove: {error}"),
+        }
+    }
+
+    /// A panic that escaped a job (a bug in wove if it ever happens); the worker survives it.
+    pub(crate) fn report_stray_panic(&self, payload: Box<dyn std::any::Any + Send>) {
+        let message = crate::error::panic_message(&payload).unwrap_or("a non-string payload");
+        eprintln!("wove: a job unwound into its worker: {message}");
+    }
+
+    pub(crate) fn thread_started(&self, index: usize) {
+        if let Some(hook) = &self.on_thread_start {
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(index))).is_err() {
+                eprintln!("wove: on_thread_start panicked on worker {index}; the worker starts anyway");
+            }
+        }
+    }
+
+    fn close(&self, cancel_all: bool) {
+        let flags = if cancel_all { CLOSED | CANCEL_ALL } else { CLOSED };
+        self.lifecycle.fetch_or(flags, Ordering::SeqCst);
+        if cancel_all {
+            for task in self.registry.all() {
+                task.cancel();
+            }
+        }
+        self.sleep.wake_all();
+    }
+
+    fn join_threads(&self) {
+        let threads = std::mem::take(&mut *self.threads.lock());
+        let me = std::thread::current().id();
+        for thread in threads {
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0
+    }
+}
+
+/// A work-stealing engine: worker threads that run closures and futures, with task handles, done-callbacks,
+/// groups and fork-join. A cheap `Clone` handle; dropping the last handle shuts the engine down gracefully.
+///
+/// # Examples
+///
+/// ```
+/// use wove_executor::Engine;
+///
+/// let engine = Engine::builder().threads(2).build()?;
+/// let task = engine.spawn(|| (1..=10).sum::<u32>());
+/// assert_eq!(task.join().unwrap(), 55);
+/// let (a, b) = engine.join(|| 1, || 2);
+/// assert_eq!(a + b, 3);
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+impl Engine {
+    /// An engine with one worker per logical CPU (`WOVE_THREADS` overrides).
+    ///
+    /// # Panics
+    ///
+    /// If `WOVE_THREADS` is zero or not a number, or a worker thread cannot be started; use
+    /// [`Engine::builder`] to get these as errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::new();
+    /// assert!(engine.threads() >= 1);
+    /// ```
+    pub fn new() -> Self {
+        Self::builder().build().unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// A [`Builder`] to configure the engine.
+    ///
+    /// # Examples
+    ///
+    /// See [`Builder`].
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    pub(crate) fn start(builder: Builder, threads: usize) -> Result<Self, BuildError> {
+        let locals: Vec<Worker<Job>> = (0..threads).map(|_| Worker::new_lifo()).collect();
+        let shared = Arc::new(Shared {
+            injector: Injector::new(),
+            stealers: locals.iter().map(Worker::stealer).collect(),
+            sleep: Sleep::new(threads),
+            live: AtomicUsize::new(0),
+            idle: Event::new(),
+            lifecycle: AtomicU8::new(0),
+            registry: Registry::new(),
+            handles: AtomicUsize::new(1),
+            threads: Mutex::new(Vec::with_capacity(threads)),
+            panic_handler: builder.panic_handler,
+            on_thread_start: builder.on_thread_start,
+        });
+        let engine = Self { shared };
+        let prefix = builder.thread_name.unwrap_or_else(|| "wove".to_string());
+        for (index, local) in locals.into_iter().enumerate() {
+            let mut thread = std::thread::Builder::new().name(format!("{prefix}-{index}"));
+            if let Some(bytes) = builder.stack_size {
+                thread = thread.stack_size(bytes);
+            }
+            let shared = engine.shared.clone();
+            match thread.spawn(move || start_worker(shared, index, local)) {
+                Ok(handle) => engine.shared.threads.lock().push(handle),
+                Err(error) => return Err(BuildError::spawn(error)),
+            }
+        }
+        Ok(engine)
+    }
+
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
+        shared.handles.fetch_add(1, Ordering::Relaxed);
+        Self { shared }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Spawns a closure as a task; the caller never blocks. Inside a task or callback of a group, the new task
+    /// joins that group.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down; [`try_spawn`](Self::try_spawn) hands the closure back instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// assert_eq!(engine.spawn(|| "done").join().unwrap(), "done");
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn spawn<F, T>(&self, func: F) -> Task<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.task().spawn(func)
+    }
+
+    /// Spawns a closure as a task, or hands it back if the engine is shut down.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::is_shutdown`], with the closure inside, uncalled.
+    ///
+    /// # Examples
+    ///
+    /// See [`SpawnError`].
+    pub fn try_spawn<F, T>(&self, func: F) -> Result<Task<T>, SpawnError<F>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.task().try_spawn(func)
+    }
+
+    /// Spawns a future as a task.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let task = engine.spawn_async(async {
+    ///     wove_executor::yield_now().await;
+    ///     3
+    /// });
+    /// assert_eq!(task.join().unwrap(), 3);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn spawn_async<Fut>(&self, future: Fut) -> Task<Fut::Output>
+    where
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        self.task().spawn_async(future)
+    }
+
+    /// A [`TaskBuilder`] to name the task, attach done-callbacks before it can finish, or keep it untracked.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskBuilder`].
+    pub fn task<T: Send + 'static>(&self) -> TaskBuilder<T> {
+        TaskBuilder::new(self.shared.clone(), Tracking::Ambient)
+    }
+
+    /// A new, empty [`Group`] on this engine.
+    ///
+    /// # Examples
+    ///
+    /// See [`Group`].
+    pub fn group(&self) -> Group {
+        Group::new(self.shared.clone())
+    }
+
+    /// Runs `future` to completion on the calling thread, like `asyncio.run`: inside it, [`spawn`](crate::spawn)
+    /// and friends use this engine. On a worker thread it runs other jobs while the future is pending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let sum = engine.block_on(async {
+    ///     let a = wove_executor::spawn(|| 1);
+    ///     let b = wove_executor::spawn_async(async { 2 });
+    ///     a.await.unwrap() + b.await.unwrap()
+    /// });
+    /// assert_eq!(sum, 3);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _engine = context::enter_block_on(self.shared.clone());
+        let mut future = pin!(future);
+        let mut poll = |waker: &std::task::Waker| future.as_mut().poll(&mut Context::from_waker(waker));
+        context::wait_for(&mut poll, None).expect("a wait without deadline returns a value")
+    }
+
+    /// The tasks alive in this engine: spawned and not yet finished (the `asyncio.all_tasks()` analogue).
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskInfo`].
+    pub fn tasks(&self) -> Vec<TaskInfo> {
+        self.shared.registry.snapshot()
+    }
+
+    /// The number of worker threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wove_executor::Engine::builder().threads(3).build()?.threads(), 3);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn threads(&self) -> usize {
+        self.shared.stealers.len()
+    }
+
+    /// Blocks until every task of the engine has finished — including tasks spawned while waiting.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside a task of this engine: the caller is itself a live task, so the engine could never
+    /// be idle while it waits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let count = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..100 {
+    ///     let count = count.clone();
+    ///     engine.spawn(move || count.fetch_add(1, Ordering::SeqCst)).detach();
+    /// }
+    /// engine.wait_idle();
+    /// assert_eq!(count.load(Ordering::SeqCst), 100);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn wait_idle(&self) {
+        let inside = context::with_current(|task| task.is_some_and(|t| Arc::ptr_eq(&t.header().shared, &self.shared)));
+        assert!(!inside, "wait_idle called from inside a task of the same engine, which would wait for itself forever");
+        let shared = &self.shared;
+        let mut listener: Option<event_listener::EventListener> = None;
+        let mut poll = |waker: &std::task::Waker| loop {
+            if shared.live.load(Ordering::SeqCst) == 0 {
+                return Poll::Ready(());
+            }
+            match &mut listener {
+                None => listener = Some(shared.idle.listen()),
+                Some(registered) => {
+                    if Pin::new(registered).poll(&mut Context::from_waker(waker)).is_pending() {
+                        return Poll::Pending;
+                    }
+                    listener = None;
+                }
+            }
+        };
+        context::wait_for(&mut poll, None);
+    }
+
+    /// Shuts down gracefully: no new spawns from outside the engine; everything queued runs, and follow-ups that
+    /// running tasks and callbacks spawn are still accepted; then the worker threads exit and are joined.
+    ///
+    /// Called on one of the engine's own workers, it closes the engine and returns at once: the workers exit
+    /// by themselves once the work is done (a thread cannot join itself, nor wait for its own task).
+    ///
+    /// # Warning
+    ///
+    /// A future that stays pending forever keeps a graceful shutdown waiting forever; use
+    /// [`shutdown_now`](Self::shutdown_now) to cancel what is left.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let task = engine.spawn(|| 5);
+    /// engine.shutdown();
+    /// assert_eq!(task.join().unwrap(), 5); // queued work ran
+    /// assert!(engine.try_spawn(|| 6).unwrap_err().is_shutdown());
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn shutdown(&self) {
+        self.shared.close(false);
+        if !self.shared.is_own_thread() {
+            self.shared.join_threads();
+        }
+    }
+
+    /// Shuts down now: like [`shutdown`](Self::shutdown), but every task that has not finished is cancelled
+    /// first — queued tasks never run, suspended futures are dropped, running closures run on and their values
+    /// are dropped. Every done-callback still runs, with a cancelled outcome.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let gate = wove_latch::Latch::new(1);
+    /// let held = gate.clone();
+    /// let blocker = engine.spawn(move || held.wait());
+    /// let queued = engine.spawn(|| 1);
+    /// let opener = std::thread::spawn(move || {
+    ///     std::thread::sleep(std::time::Duration::from_millis(20));
+    ///     gate.count_down().unwrap();
+    /// });
+    /// engine.shutdown_now();
+    /// assert!(queued.join().unwrap_err().is_cancelled());
+    /// assert!(blocker.join().unwrap_err().is_cancelled()); // was running: its value is dropped
+    /// opener.join().unwrap();
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn shutdown_now(&self) {
+        self.shared.close(true);
+        if !self.shared.is_own_thread() {
+            self.shared.join_threads();
+        }
+    }
+
+    /// True once [`shutdown`](Self::shutdown) or [`shutdown_now`](Self::shutdown_now) was called (or the last
+    /// handle dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// assert!(!engine.is_shutdown());
+    /// engine.shutdown();
+    /// assert!(engine.is_shutdown());
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// The engine whose worker the calling thread is (or whose `block_on` it is running), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wove_executor::Engine;
+    /// let engine = Engine::builder().threads(1).build()?;
+    /// assert!(Engine::current().is_none());
+    /// let inside = engine.spawn(|| Engine::current().map(|e| e.threads())).join().unwrap();
+    /// assert_eq!(inside, Some(1));
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn current() -> Option<Engine> {
+        context::current_engine().map(Engine::from_shared)
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clone for Engine {
+    fn clone(&self) -> Self {
+        Self::from_shared(self.shared.clone())
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if self.shared.handles.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.shutdown();
+        }
+    }
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("threads", &self.threads())
+            .field("live_tasks", &self.shared.live.load(Ordering::Relaxed))
+            .field("shut_down", &self.is_shutdown())
+            .finish()
+    }
+}

@@ -1,0 +1,98 @@
+//! Task and group identifiers: unique for the life of the process, never reused.
+
+use std::cell::Cell;
+use std::fmt;
+
+use crate::sync::{AtomicU64, Ordering};
+
+static NEXT_TASK: AtomicU64 = AtomicU64::new(1);
+static NEXT_GROUP: AtomicU64 = AtomicU64::new(1);
+
+/// Task ids are handed to each thread in blocks, so spawning from every core does not contend on one counter.
+const BLOCK: u64 = 1024;
+
+thread_local! {
+    /// The next id this thread may hand out, and the end of its block.
+    static TASK_BLOCK: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// Identifies a task for the life of the process; ids are never reused.
+///
+/// # Examples
+///
+/// ```
+/// let engine = wove_executor::Engine::builder().threads(1).build()?;
+/// let a = engine.spawn(|| ());
+/// let b = engine.spawn(|| ());
+/// assert_ne!(a.id(), b.id());
+/// assert_eq!(a.id().to_string(), format!("{}", a.id().as_u64()));
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId(u64);
+
+impl TaskId {
+    pub(crate) fn next() -> Self {
+        TASK_BLOCK.with(|block| {
+            let (mut next, mut end) = block.get();
+            if next == end {
+                next = NEXT_TASK.fetch_add(BLOCK, Ordering::Relaxed);
+                end = next + BLOCK;
+            }
+            block.set((next + 1, end));
+            Self(next)
+        })
+    }
+
+    /// The id as a number.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskId`].
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Identifies a [`Group`](crate::Group) for the life of the process.
+///
+/// # Examples
+///
+/// ```
+/// let engine = wove_executor::Engine::builder().threads(1).build()?;
+/// assert_ne!(engine.group().id(), engine.group().id());
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupId(u64);
+
+impl GroupId {
+    pub(crate) fn next() -> Self {
+        Self(NEXT_GROUP.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// assert!(engine.group().id().as_u64() > 0);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for GroupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}

@@ -1,0 +1,89 @@
+//! The wove engine: a work-stealing scheduler that runs closures and futures on every core, with task handles,
+//! done-callbacks, cancellation, panic isolation, groups that track whole trees of tasks, and fork-join.
+//!
+//! # Examples
+//!
+//! The asyncio patterns, across all cores:
+//!
+//! ```
+//! use wove_executor::Engine;
+//!
+//! let engine = Engine::builder().threads(2).build()?;
+//!
+//! // create_task(coro(), name="MyTask") + add_done_callback + await
+//! let task = engine
+//!     .task()
+//!     .name("MyTask")
+//!     .on_done(|outcome: &Result<u32, _>| println!("done: {outcome:?}"))
+//!     .spawn(|| 40 + 2);
+//! assert_eq!(task.join().unwrap(), 42);
+//!
+//! // Wait for a whole tree, including follow-ups spawned by tasks and callbacks: no global Event.
+//! let group = engine.group();
+//! group.spawn(|| {
+//!     wove_executor::spawn(|| println!("follow-up, tracked by the same group"));
+//! });
+//! group.wait().unwrap();
+//! # Ok::<(), wove_executor::BuildError>(())
+//! ```
+//!
+//! # Architecture
+//!
+//! - **Task cells**: every task — closure or future — runs in an `async-task` cell, wrapped in a future that
+//!   makes it the current task, checks cancellation before each step, contains panics and drops the body
+//!   before the outcome is published. The outcome, the done-callbacks and the group membership live in a
+//!   shared core (`task/core.rs`); its state word is documented in `task/state.rs`.
+//! - **Queues**: one LIFO `crossbeam-deque` per worker (its top is the next-task slot, and stays stealable), a
+//!   global injector for spawns from outside and for `yield_now`, checked first every 61 looks; thieves steal
+//!   in batches (`scheduler/worker.rs`).
+//! - **Sleep**: bounded spinning, then `thread::park`; a notify costs one load when nobody sleeps or somebody
+//!   is already searching; a worker that finds work wakes the next (`scheduler/sleep.rs`). Idle workers burn
+//!   no CPU.
+//! - **Help while waiting**: every blocking wait on a worker — [`Task::join`], [`Group::wait`], a
+//!   `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
+//!   at a time until its condition holds (`context.rs`), so nested blocking never deadlocks.
+//!
+//! # Decisions
+//!
+//! - A closure that is running when [`Task::cancel`] returns `true` runs on (unless it checks
+//!   [`is_cancelled`]), but its value is dropped and the task ends as cancelled: `cancel()`'s answer always
+//!   matches the outcome.
+//! - [`Group::wait`] reports panics (of members and of their callbacks) as failures; cancelled members are not
+//!   failures, since somebody asked for that.
+//! - A task's [`join`](Task::join) returns after its done-callbacks have run, so a joiner sees their effects.
+//! - During a graceful [`Engine::shutdown`], spawns from outside are refused, but follow-ups spawned by running
+//!   tasks and callbacks are accepted: a shutdown finishes whole task trees.
+//! - `engine.tasks()` snapshots have no age: reading the clock on every spawn would cost more than the spawn
+//!   itself aims to.
+//! - `Engine::new` uses `std::thread::available_parallelism` rather than the `num_cpus` crate: same answer,
+//!   one dependency fewer.
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod builder;
+mod context;
+mod engine;
+mod error;
+mod global;
+mod group;
+mod id;
+mod info;
+mod join;
+mod registry;
+mod scheduler;
+mod scope;
+mod sync;
+mod task;
+mod yield_now;
+
+pub use builder::Builder;
+pub use engine::Engine;
+pub use error::{BuildError, GroupError, SpawnError, TaskError};
+pub use global::{current_task, is_cancelled, join, spawn, spawn_async};
+pub use group::{Group, GroupWait};
+pub use id::{GroupId, TaskId};
+pub use info::{TaskInfo, TaskState};
+pub use scope::Scope;
+pub use task::{Task, TaskBuilder};
+pub use yield_now::{YieldNow, yield_now};
+
+use registry::Registry;

@@ -1,0 +1,9 @@
+//! The work-stealing scheduler: per-worker deques, the injector, sleeping and waking, the worker loop.
+
+mod queue;
+mod sleep;
+mod worker;
+
+pub(crate) use queue::Job;
+pub(crate) use sleep::Sleep;
+pub(crate) use worker::{WorkerContext, start_worker};

@@ -1,0 +1,134 @@
+//! Sleeping and waking workers.
+//!
+//! # Protocol
+//!
+//! One atomic word counts the workers that are *searching* (woken, looking for work, low 16 bits) and those
+//! *asleep* (the bits above). The list of sleeping workers sits under a mutex; each worker parks with
+//! `std::thread::park`, so the same parker also serves its blocking waits (see `context::wait_for`).
+//!
+//! 1. **Notify** (after pushing work): a `SeqCst` fence, then one load of the word. If a worker is already
+//!    searching, or nobody sleeps, that is all — one load on the hot path. Otherwise pop one sleeper, mark it
+//!    searching, unpark it.
+//! 2. **A searcher that finds work** stops searching; if it was the last searcher and workers still sleep, it
+//!    wakes the next one. A burst thus ramps up every core one wake at a time, without a thundering herd
+//!    (many woken for one job) and without each spawn paying for a wake.
+//! 3. **Going to sleep**: push itself on the list and count itself asleep (no longer searching) in one step
+//!    under the lock, then a `SeqCst` fence, then look at every queue (and at its stop condition) once more. If
+//!    anything is there, it takes itself off the list again (or, if a notifier already took it off, carries on
+//!    as a searcher). Otherwise it parks until a notifier takes it off the list.
+//!
+//! Why no wakeup is lost: the notifier's push + fence + load and the sleeper's count + fence + re-check form a
+//! Dekker pair. Either the notifier sees the sleeper counted (and wakes someone), or the sleeper's re-check sees
+//! the pushed work. A notifier that skips because a worker is searching is covered the same way: that searcher
+//! either finds the work or goes to sleep through step 3, whose re-check sees it.
+
+use std::sync::OnceLock;
+use std::thread::Thread;
+use std::time::Instant;
+
+use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, fence};
+
+const SEARCHING_ONE: usize = 1;
+const SEARCHING_MASK: usize = (1 << 16) - 1;
+const ASLEEP_ONE: usize = 1 << 16;
+
+pub(crate) struct Sleep {
+    counts: AtomicUsize,
+    sleepers: Mutex<Vec<usize>>,
+    asleep: Box<[AtomicBool]>,
+    threads: Box<[OnceLock<Thread>]>,
+}
+
+impl Sleep {
+    pub(crate) fn new(workers: usize) -> Self {
+        Self {
+            counts: AtomicUsize::new(0),
+            sleepers: Mutex::new(Vec::with_capacity(workers)),
+            asleep: (0..workers).map(|_| AtomicBool::new(false)).collect(),
+            threads: (0..workers).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Records the calling thread as worker `index`'s, so it can be unparked.
+    pub(crate) fn register_thread(&self, index: usize) {
+        let _ = self.threads[index].set(std::thread::current());
+    }
+
+    /// Step 1: work was pushed; wake a worker if nobody is searching and somebody sleeps.
+    pub(crate) fn notify(&self) {
+        fence(Ordering::SeqCst);
+        let counts = self.counts.load(Ordering::Relaxed);
+        if counts & SEARCHING_MASK == 0 && counts >= ASLEEP_ONE {
+            self.wake_one();
+        }
+    }
+
+    /// Step 2: a searcher found work.
+    pub(crate) fn end_search(&self) {
+        let before = self.counts.fetch_sub(SEARCHING_ONE, Ordering::SeqCst);
+        if before & SEARCHING_MASK == 1 && before >= ASLEEP_ONE {
+            self.wake_one();
+        }
+    }
+
+    fn wake_one(&self) -> bool {
+        let index = {
+            let mut sleepers = self.sleepers.lock();
+            let Some(index) = sleepers.pop() else { return false };
+            self.asleep[index].store(false, Ordering::Release);
+            self.counts.fetch_sub(ASLEEP_ONE - SEARCHING_ONE, Ordering::SeqCst);
+            index
+        };
+        self.unpark(index);
+        true
+    }
+
+    /// Wakes every sleeper (shutdown, or the engine went idle while closing).
+    pub(crate) fn wake_all(&self) {
+        while self.wake_one() {}
+    }
+
+    /// Step 3, first half: count worker `index` asleep (ending its search if it was searching).
+    pub(crate) fn prepare(&self, index: usize, searching: bool) {
+        let mut sleepers = self.sleepers.lock();
+        sleepers.push(index);
+        self.asleep[index].store(true, Ordering::Relaxed);
+        let delta = if searching { ASLEEP_ONE - SEARCHING_ONE } else { ASLEEP_ONE };
+        self.counts.fetch_add(delta, Ordering::SeqCst);
+        drop(sleepers);
+        fence(Ordering::SeqCst);
+    }
+
+    /// Takes worker `index` off the list. False if a notifier took it off first: it is searching now.
+    pub(crate) fn cancel(&self, index: usize) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        if !self.asleep[index].load(Ordering::Relaxed) {
+            return false;
+        }
+        if let Some(at) = sleepers.iter().position(|&i| i == index) {
+            sleepers.swap_remove(at);
+        }
+        self.asleep[index].store(false, Ordering::Relaxed);
+        self.counts.fetch_sub(ASLEEP_ONE, Ordering::SeqCst);
+        true
+    }
+
+    /// True while worker `index` is on the list (no notifier has woken it).
+    pub(crate) fn is_asleep(&self, index: usize) -> bool {
+        self.asleep[index].load(Ordering::Acquire)
+    }
+
+    /// Parks the calling worker until unparked or `deadline`.
+    pub(crate) fn park(deadline: Option<Instant>) {
+        match deadline {
+            Some(deadline) => std::thread::park_timeout(deadline.saturating_duration_since(Instant::now())),
+            None => std::thread::park(),
+        }
+    }
+
+    fn unpark(&self, index: usize) {
+        if let Some(thread) = self.threads[index].get() {
+            thread.unpark();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The worker: its deque, how it finds work, its loop, and how it sleeps.
+//!
+//! # Finding work
+//!
+//! Every 61st look starts at the injector (so work spawned from outside is never starved by a worker that
+//! keeps feeding itself); otherwise: the own deque's top, then a batch from the injector, then a batch stolen
+//! from another worker, starting at a pseudo-random one.
+//!
+//! The own deque is LIFO: the task a running task just spawned or woke is on top and runs next, while its
+//! data is still in cache — the "next-task slot" of the design. Unlike a slot outside the deque it stays
+//! stealable, so a long task can never hold its successor back (the failure tokio #4941 describes). Wakes of a
+//! task by itself (`yield_now`) go to the injector, behind everything else.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::time::Instant;
+
+use crossbeam_deque::{Steal, Worker};
+
+use crate::context;
+use crate::engine::Shared;
+use crate::scheduler::Job;
+use crate::sync::Arc;
+
+/// How often the injector is looked at first.
+const INJECTOR_INTERVAL: u32 = 61;
+/// Looks for work before going to sleep.
+const SPIN_ROUNDS: u32 = 8;
+
+/// One worker's thread-local state.
+pub(crate) struct WorkerContext {
+    shared: Arc<Shared>,
+    index: usize,
+    local: Worker<Job>,
+    tick: Cell<u32>,
+    searching: Cell<bool>,
+    seed: Cell<u32>,
+}
+
+/// Starts worker `index` on the calling (new) thread and runs it until the engine stops.
+pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>) {
+    shared.sleep.register_thread(index);
+    shared.thread_started(index);
+    let worker = Rc::new(WorkerContext {
+        shared,
+        index,
+        local,
+        tick: Cell::new(0),
+        searching: Cell::new(false),
+        seed: Cell::new(index as u32 * 0x9E37_79B9 + 1),
+    });
+    let _worker = context::enter_worker(worker.clone());
+    let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
+    worker.main_loop();
+}
+
+impl WorkerContext {
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    pub(crate) fn shared_arc(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
+    /// Pushes a job where this worker runs it next.
+    pub(crate) fn push(&self, job: Job) {
+        self.local.push(job);
+    }
+
+    /// Pops the top of this worker's own deque (what it pushed last, if nobody stole it).
+    pub(crate) fn pop_local(&self) -> Option<Job> {
+        self.local.pop()
+    }
+
+    fn main_loop(&self) {
+        loop {
+            if let Some(job) = self.find_work().or_else(|| self.spin()) {
+                self.run(job);
+                continue;
+            }
+            if self.shared.should_exit() {
+                break;
+            }
+            self.sleep(None, false);
+        }
+        self.stop_searching();
+    }
+
+    /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
+    pub(crate) fn run(&self, job: Job) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.run())) {
+            self.shared.report_stray_panic(payload);
+        }
+    }
+
+    /// A few more looks before sleeping, for work that is about to arrive.
+    fn spin(&self) -> Option<Job> {
+        for round in 0..SPIN_ROUNDS {
+            for _ in 0..(1 << round) {
+                std::hint::spin_loop();
+            }
+            if let Some(job) = self.find_work() {
+                return Some(job);
+            }
+        }
+        None
+    }
+
+    /// The next job for this worker, if any is to be found anywhere.
+    pub(crate) fn find_work(&self) -> Option<Job> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        let job = if tick % INJECTOR_INTERVAL == 0 {
+            self.steal_injector().or_else(|| self.local.pop())
+        } else {
+            self.local.pop().or_else(|| self.steal_injector())
+        };
+        let job = job.or_else(|| self.steal_others());
+        if job.is_some() {
+            self.stop_searching();
+        }
+        job
+    }
+
+    /// Ends this worker's search, if it was searching (sleep protocol, step 2).
+    pub(crate) fn stop_searching(&self) {
+        if self.searching.replace(false) {
+            self.shared.sleep.end_search();
+        }
+    }
+
+    fn steal_injector(&self) -> Option<Job> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(&self.local) {
+                Steal::Success(job) => return Some(job),
+                Steal::Empty => return None,
+                Steal::Retry => {}
+            }
+        }
+    }
+
+    fn steal_others(&self) -> Option<Job> {
+        let stealers = &self.shared.stealers;
+        let n = stealers.len();
+        if n <= 1 {
+            return None;
+        }
+        let start = self.next_random() as usize % n;
+        loop {
+            let mut retry = false;
+            for offset in 0..n {
+                let victim = (start + offset) % n;
+                if victim == self.index {
+                    continue;
+                }
+                match stealers[victim].steal_batch_and_pop(&self.local) {
+                    Steal::Success(job) => return Some(job),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    /// xorshift32: cheap, and good enough to spread thieves over victims.
+    fn next_random(&self) -> u32 {
+        let mut x = self.seed.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.seed.set(x);
+        x
+    }
+
+    /// Sleeps (sleep protocol, step 3) until a notifier wakes this worker, the engine must stop, `deadline`
+    /// passes, or — with `any_unpark` — anything unparks the thread (a blocking wait's waker).
+    pub(crate) fn sleep(&self, deadline: Option<Instant>, any_unpark: bool) {
+        let sleep = &self.shared.sleep;
+        sleep.prepare(self.index, self.searching.replace(false));
+        if self.shared.has_work(&self.local) || self.shared.should_exit() {
+            self.cancel_sleep();
+            return;
+        }
+        loop {
+            super::Sleep::park(deadline);
+            if !sleep.is_asleep(self.index) {
+                self.searching.set(true);
+                return;
+            }
+            let expired = deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            if any_unpark || expired || self.shared.should_exit() {
+                self.cancel_sleep();
+                return;
+            }
+        }
+    }
+
+    fn cancel_sleep(&self) {
+        if !self.shared.sleep.cancel(self.index) {
+            self.searching.set(true);
+        }
+    }
+}
+
+/// The wait hook of every worker: a blocking latch or event wait runs queued jobs until it is released.
+struct HelpWhileWaiting;
+
+impl wove_latch::WaitHook for HelpWhileWaiting {
+    fn block(&self, blocker: &wove_latch::Blocker<'_>) {
+        context::wait_for(
+            &mut |waker| {
+                if blocker.is_done() {
+                    return std::task::Poll::Ready(());
+                }
+                blocker.register(waker);
+                if blocker.is_done() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+            },
+            blocker.deadline(),
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! `TaskBuilder`: spawn with a name, done-callbacks in place before the task can finish, or untracked.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::engine::{Shared, SpawnSpec, Tracking};
+use crate::group::Group;
+use crate::task::core::Callback;
+use crate::task::run::{Await, Call};
+use crate::{SpawnError, Task, TaskError};
+
+/// Configures one task before it is spawned: from [`Engine::task`](crate::Engine::task) or
+/// [`Group::task`](crate::Group::task).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+/// let engine = wove_executor::Engine::builder().threads(2).build()?;
+/// let (tx, rx) = mpsc::channel();
+/// let task = engine
+///     .task()
+///     .name("fetch")
+///     .on_done(move |outcome: &Result<u32, _>| tx.send(outcome.is_ok()).unwrap())
+///     .spawn(|| 200);
+/// assert_eq!(task.join().unwrap(), 200);
+/// assert!(rx.recv().unwrap());
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+#[must_use = "a TaskBuilder does nothing until one of its spawn methods is called"]
+pub struct TaskBuilder<T> {
+    shared: Arc<Shared>,
+    name: Option<Arc<str>>,
+    callbacks: Vec<Callback<T>>,
+    tracking: Tracking,
+}
+
+impl<T: Send + 'static> TaskBuilder<T> {
+    pub(crate) fn new(shared: Arc<Shared>, tracking: Tracking) -> Self {
+        Self { shared, name: None, callbacks: Vec::new(), tracking }
+    }
+
+    /// Names the task: shown by [`Task::name`], [`current_task`](crate::current_task), `engine.tasks()`, errors
+    /// and traces.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let task = engine.task().name("MyTask").spawn(|| wove_executor::current_task().unwrap());
+    /// assert_eq!(task.join().unwrap().name(), Some("MyTask"));
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(Arc::from(name));
+        self
+    }
+
+    /// Adds a done-callback that is in place before the task can possibly finish (see [`Task::on_done`] for
+    /// the rules). May be called several times; callbacks run in the order they were added.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskBuilder`].
+    pub fn on_done(mut self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) -> Self {
+        self.callbacks.push(Box::new(callback));
+        self
+    }
+
+    /// Keeps the task out of any group, even when spawned from inside a group's task or callback.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let group = engine.group();
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// let inner = engine.clone();
+    /// group.spawn(move || {
+    ///     // Outlives the group's wait: it is not a member.
+    ///     inner.task().untracked().spawn(move || drop(rx.recv()));
+    /// });
+    /// group.wait().unwrap();
+    /// drop(tx);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn untracked(mut self) -> Self {
+        self.tracking = Tracking::Untracked;
+        self
+    }
+
+    /// Spawns `func` as the task.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down; [`try_spawn`](Self::try_spawn) returns the closure instead.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskBuilder`].
+    pub fn spawn<F>(self, func: F) -> Task<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.try_spawn(func).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// Spawns `func` as the task, or hands it back if the engine is shut down.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::is_shutdown`], with the closure inside, uncalled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// engine.shutdown();
+    /// let err = engine.task().name("late").try_spawn(|| 1).unwrap_err();
+    /// assert_eq!((err.into_inner())(), 1);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn try_spawn<F>(self, func: F) -> Result<Task<T>, SpawnError<F>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
+        self.shared.spawn_body(spec, Call::new(func)).map_err(|body| SpawnError::shutdown(body.into_inner()))
+    }
+
+    /// Spawns `future` as the task.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let task = engine.task().name("io").spawn_async(async { 5 });
+    /// assert_eq!(task.join().unwrap(), 5);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn spawn_async<Fut>(self, future: Fut) -> Task<T>
+    where
+        Fut: Future<Output = T> + Send + 'static,
+    {
+        let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
+        match self.shared.spawn_body(spec, Await::new(future)) {
+            Ok(task) => task,
+            Err(body) => {
+                drop(body.into_inner());
+                panic!("{}", SpawnError::shutdown(()))
+            }
+        }
+    }
+}
+
+impl<T> fmt::Debug for TaskBuilder<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskBuilder")
+            .field("name", &self.name.as_deref())
+            .field("callbacks", &self.callbacks.len())
+            .field("tracking", &self.tracking)
+            .finish()
+    }
+}
+
+impl Tracking {
+    pub(crate) fn group(group: &Group) -> Self {
+        Self::Group(group.clone())
+    }
+}

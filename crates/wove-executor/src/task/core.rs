@@ -1,0 +1,325 @@
+//! The shared state of one task: its header (id, name, group, state word) and the slot where its outcome and
+//! done-callbacks meet.
+//!
+//! # Protocol: completion and done-callbacks
+//!
+//! 1. The worker decides the outcome (see `state.rs`), then runs the callbacks registered so far, in
+//!    registration order, each under `catch_unwind`, with the outcome borrowed from the worker's stack.
+//! 2. It takes the slot lock. If callbacks were registered meanwhile (step 1 ran without the lock), it
+//!    releases the lock and runs them too; otherwise it stores the outcome, sets `COMPLETE` and takes the
+//!    join waker and the group membership — all under the lock. So a callback registered concurrently is
+//!    either in a batch of step 1–2, or sees `COMPLETE` under the lock and becomes a late callback.
+//! 3. A late callback (registered after `COMPLETE`) is counted in `late_callbacks` under the lock and
+//!    scheduled as a job on the engine, tracked by the task's group. The job takes the outcome out of the
+//!    slot, runs the callback, puts it back and decrements the count. The handle only hands the outcome out
+//!    when `COMPLETE` is set and `late_callbacks` is zero, so the job always finds it there.
+//! 4. After `COMPLETE`: wake the joiner, dispose of an outcome nobody will read (handle detached), then
+//!    release the group membership (recording failures first) and the engine's count of live tasks. So a
+//!    group is released only after the body and every callback finished, and any task they spawned was
+//!    counted in the group before that.
+//!
+//! Racing cases: "callback registered while completing" is step 2; "handle dropped while completing" is the
+//! `DETACHED`/`COMPLETE` pair of `state.rs`, checked under the slot lock together with `late_callbacks`.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::task::{Context, Poll, Waker};
+
+use crate::engine::Shared;
+use crate::group::{Group, Membership};
+use crate::sync::{Arc, AtomicU32, Mutex, Ordering};
+use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RUNNING};
+use crate::{TaskError, TaskId, TaskInfo, TaskState};
+
+/// A done-callback, boxed.
+pub(crate) type Callback<T> = Box<dyn FnOnce(&Result<T, TaskError>) + Send>;
+
+/// What every task has, whatever its output type: identity, tracking and the state word.
+pub(crate) struct Header {
+    pub(crate) id: TaskId,
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) parent: Option<TaskId>,
+    pub(crate) group: Option<Group>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) state: AtomicU32,
+}
+
+impl Header {
+    pub(crate) fn info(&self) -> TaskInfo {
+        let bits = self.state.load(Ordering::Acquire);
+        let state = if bits & COMPLETE != 0 {
+            TaskState::Finished
+        } else if bits & DECIDED != 0 {
+            TaskState::Completing
+        } else if bits & RUNNING != 0 {
+            TaskState::Running
+        } else {
+            TaskState::Queued
+        };
+        TaskInfo {
+            id: self.id,
+            name: self.name.clone(),
+            state,
+            group: self.group.as_ref().map(Group::id),
+            parent: self.parent,
+        }
+    }
+
+    pub(crate) fn is_cancel_requested(&self) -> bool {
+        self.state.load(Ordering::Acquire) & CANCEL_REQUESTED != 0
+    }
+
+    pub(crate) fn error_cancelled(&self) -> TaskError {
+        TaskError::cancelled(self.id, self.name.clone())
+    }
+
+    pub(crate) fn error_panic(&self, payload: Box<dyn Any + Send>) -> TaskError {
+        TaskError::panic(self.id, self.name.clone(), payload)
+    }
+}
+
+/// The type-erased view of a task used by the registry, groups and the current-task context.
+pub(crate) trait TaskControl: Send + Sync {
+    fn header(&self) -> &Header;
+    fn cancel(&self) -> bool;
+}
+
+/// One task's shared state: the header and the outcome slot.
+pub(crate) struct Core<T> {
+    pub(crate) header: Header,
+    slot: Mutex<Slot<T>>,
+}
+
+struct Slot<T> {
+    outcome: Option<Result<T, TaskError>>,
+    callbacks: Vec<Callback<T>>,
+    late_callbacks: usize,
+    join_waker: Option<Waker>,
+    task_waker: Option<Waker>,
+    membership: Option<Membership>,
+}
+
+impl<T: Send + 'static> Core<T> {
+    pub(crate) fn new(header: Header, callbacks: Vec<Callback<T>>) -> Self {
+        Self {
+            header,
+            slot: Mutex::new(Slot {
+                outcome: None,
+                callbacks,
+                late_callbacks: 0,
+                join_waker: None,
+                task_waker: None,
+                membership: None,
+            }),
+        }
+    }
+
+    pub(crate) fn set_membership(&self, membership: Membership) {
+        self.slot.lock().membership = Some(membership);
+    }
+
+    /// Called before each step of the body; false if the task must end as cancelled instead.
+    pub(crate) fn begin_step(&self) -> bool {
+        let state = self.header.state.load(Ordering::Acquire);
+        if state & CANCEL_REQUESTED != 0 {
+            return false;
+        }
+        if state & RUNNING == 0 {
+            self.header.state.fetch_or(RUNNING, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// The body returned `Pending`: keep a waker so that `cancel()` can get it polled again.
+    pub(crate) fn suspended(&self, cx: &Context<'_>) {
+        {
+            let mut slot = self.slot.lock();
+            if slot.task_waker.is_none() {
+                slot.task_waker = Some(cx.waker().clone());
+            }
+        }
+        if self.header.is_cancel_requested() {
+            cx.waker().wake_by_ref();
+        }
+    }
+
+    /// Decides, publishes and releases the outcome: the completion protocol, steps 1, 2 and 4.
+    pub(crate) fn finish(self: &Arc<Self>, outcome: Result<T, TaskError>) {
+        let header = &self.header;
+        let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
+        let outcome = match outcome {
+            Ok(value) if before & CANCEL_REQUESTED != 0 => {
+                self.dispose(Ok(value));
+                Err(header.error_cancelled())
+            }
+            other => other,
+        };
+        let mut failures = Vec::new();
+        // Panics are group failures; cancellations are not (somebody asked for them).
+        if let (Some(_), Err(error)) = (&header.group, &outcome) {
+            if error.is_panic() {
+                failures.push(error.message());
+            }
+        }
+        let mut outcome = Some(outcome);
+        let (join_waker, task_waker, membership, orphan) = loop {
+            let batch = {
+                let mut slot = self.slot.lock();
+                if slot.callbacks.is_empty() {
+                    slot.outcome = outcome.take();
+                    let before = header.state.fetch_or(COMPLETE, Ordering::AcqRel);
+                    let orphan = if before & DETACHED != 0 { slot.outcome.take() } else { None };
+                    // The task waker points back at this task's cell: dropping it breaks the cycle.
+                    break (slot.join_waker.take(), slot.task_waker.take(), slot.membership.take(), orphan);
+                }
+                std::mem::take(&mut slot.callbacks)
+            };
+            let current = outcome.as_ref().expect("the outcome is stored only when no callback is left");
+            for callback in batch {
+                if let Some(message) = self.run_callback(callback, current) {
+                    failures.push(message);
+                }
+            }
+        };
+        drop(task_waker);
+        if let Some(waker) = join_waker {
+            waker.wake();
+        }
+        if let Some(orphan) = orphan {
+            self.dispose(orphan);
+        }
+        if let Some(membership) = membership {
+            membership.release(header.info(), failures);
+        }
+        header.shared.task_released(header.id);
+    }
+
+    /// Runs one callback, containing its panic: reported to the panic handler, returned for the group.
+    fn run_callback(&self, callback: Callback<T>, outcome: &Result<T, TaskError>) -> Option<String> {
+        let payload = catch_unwind(AssertUnwindSafe(|| callback(outcome))).err()?;
+        let error = TaskError::callback_panic(self.header.id, self.header.name.clone(), payload);
+        let message = error.message();
+        self.header.shared.report_panic(error);
+        Some(message)
+    }
+
+    /// Drops an outcome nobody will read: a value is dropped here (its `Drop` may panic, which is contained),
+    /// a panic goes to the panic handler.
+    fn dispose(&self, outcome: Result<T, TaskError>) {
+        match outcome {
+            Ok(value) => {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+                    self.report(payload);
+                }
+            }
+            Err(error) if error.is_panic() => self.header.shared.report_panic(error),
+            Err(_) => {}
+        }
+    }
+
+    pub(crate) fn report(&self, payload: Box<dyn Any + Send>) {
+        self.header.shared.report_panic(self.header.error_panic(payload));
+    }
+
+    /// Registers a done-callback: run at completion if the task is not complete, else scheduled as a job.
+    pub(crate) fn on_done(self: &Arc<Self>, callback: Callback<T>) {
+        {
+            let mut slot = self.slot.lock();
+            if self.header.state.load(Ordering::Acquire) & COMPLETE == 0 {
+                slot.callbacks.push(callback);
+                return;
+            }
+            slot.late_callbacks += 1;
+        }
+        let core = self.clone();
+        let header = &self.header;
+        header.shared.clone().spawn_follow_up(header.group.clone(), header.id, move || core.run_late(callback));
+    }
+
+    /// The job behind a late callback (completion protocol, step 3).
+    fn run_late(&self, callback: Callback<T>) {
+        let outcome = self.slot.lock().outcome.take().expect("late callbacks keep the outcome in the slot");
+        let failure = self.run_callback(callback, &outcome);
+        let (waker, orphan) = {
+            let mut slot = self.slot.lock();
+            slot.late_callbacks -= 1;
+            let last = slot.late_callbacks == 0;
+            let detached = self.header.state.load(Ordering::Acquire) & DETACHED != 0;
+            if last && detached {
+                (None, Some(outcome))
+            } else {
+                slot.outcome = Some(outcome);
+                (if last { slot.join_waker.take() } else { None }, None)
+            }
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        if let Some(orphan) = orphan {
+            self.dispose(orphan);
+        }
+        if let (Some(group), Some(message)) = (&self.header.group, failure) {
+            group.record_failure(self.header.info(), message);
+        }
+    }
+
+    /// The handle's poll: the outcome once joinable, else registers `waker`.
+    pub(crate) fn poll_join(&self, waker: &Waker) -> Poll<Result<T, TaskError>> {
+        let mut slot = self.slot.lock();
+        if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && slot.late_callbacks == 0 {
+            if let Some(outcome) = slot.outcome.take() {
+                return Poll::Ready(outcome);
+            }
+            panic!("the outcome of task {} was already taken", self.header.id);
+        }
+        match &mut slot.join_waker {
+            Some(existing) if existing.will_wake(waker) => {}
+            other => *other = Some(waker.clone()),
+        }
+        Poll::Pending
+    }
+
+    /// The handle is gone: from now on nobody reads the outcome (state protocol, step 5).
+    pub(crate) fn detach(&self) {
+        let orphan = {
+            let mut slot = self.slot.lock();
+            let before = self.header.state.fetch_or(DETACHED, Ordering::AcqRel);
+            if before & COMPLETE != 0 && slot.late_callbacks == 0 { slot.outcome.take() } else { None }
+        };
+        if let Some(orphan) = orphan {
+            self.dispose(orphan);
+        }
+    }
+}
+
+impl<T: Send + 'static> TaskControl for Core<T> {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn cancel(&self) -> bool {
+        let mut state = self.header.state.load(Ordering::Acquire);
+        loop {
+            if state & DECIDED != 0 {
+                return false;
+            }
+            if state & CANCEL_REQUESTED != 0 {
+                return true;
+            }
+            match self.header.state.compare_exchange_weak(
+                state,
+                state | CANCEL_REQUESTED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => state = actual,
+            }
+        }
+        let waker = self.slot.lock().task_waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        true
+    }
+}

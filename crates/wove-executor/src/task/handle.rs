@@ -1,0 +1,199 @@
+//! `Task<T>`: the handle of a spawned task.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::context;
+use crate::sync::{Arc, Ordering};
+use crate::task::core::{Core, TaskControl};
+use crate::task::state::COMPLETE;
+use crate::{TaskError, TaskId};
+
+/// The handle of a spawned task: await it or [`join`](Self::join) it for the outcome, add done-callbacks,
+/// cancel it, ask its id and name.
+///
+/// Dropping the handle **detaches** the task: it keeps running and its outcome is dropped (a panic nobody
+/// can read goes to the engine's panic handler). Dropping never cancels; call [`cancel`](Self::cancel) for
+/// that.
+///
+/// # Examples
+///
+/// ```
+/// let engine = wove_executor::Engine::builder().threads(2).build()?;
+/// let task = engine.task().name("answer").spawn(|| 6 * 7);
+/// assert_eq!(task.name(), Some("answer"));
+/// assert_eq!(task.join().unwrap(), 42);
+///
+/// let later = engine.spawn_async(async { "from a future" });
+/// let value = futures_lite::future::block_on(later).unwrap(); // `Task<T>` is a `Future`
+/// assert_eq!(value, "from a future");
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+#[must_use = "dropping a Task detaches it: the task keeps running and its outcome is dropped"]
+pub struct Task<T: Send + 'static> {
+    core: Arc<Core<T>>,
+}
+
+impl<T: Send + 'static> Task<T> {
+    pub(crate) fn new(core: Arc<Core<T>>) -> Self {
+        Self { core }
+    }
+
+    /// Blocks until the task has finished (and its done-callbacks have run), then returns its outcome.
+    /// Works on any thread. On a wove worker it runs queued jobs while it waits, so a task may join the
+    /// tasks it spawned even on a one-worker engine.
+    ///
+    /// # Errors
+    ///
+    /// The task's [`TaskError`]: it panicked, or it was cancelled.
+    ///
+    /// # Warning
+    ///
+    /// Joining while holding a lock that the joined task (or any job the worker runs while helping) needs
+    /// deadlocks, as with any blocking wait.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let parent = engine.spawn(|| {
+    ///     let child = wove_executor::spawn(|| 20);
+    ///     child.join().unwrap() + 1 // helps: runs the child on this same worker
+    /// });
+    /// assert_eq!(parent.join().unwrap(), 21);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn join(self) -> Result<T, TaskError> {
+        let core = &self.core;
+        context::wait_for(&mut |waker| core.poll_join(waker), None).expect("a wait without deadline returns a value")
+    }
+
+    /// True once the task has finished: outcome stored and its done-callbacks run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let task = engine.spawn(|| 1);
+    /// while !task.is_finished() {
+    ///     std::thread::yield_now();
+    /// }
+    /// assert_eq!(task.join().unwrap(), 1);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.core.header.state.load(Ordering::Acquire) & COMPLETE != 0
+    }
+
+    /// Requests cancellation. A task that has not started never runs (its closure or future is dropped); a
+    /// running future is dropped at its next `.await`; a running closure runs on unless it checks
+    /// [`is_cancelled`](crate::is_cancelled), and its value is dropped. Returns `true` if the task will end
+    /// as cancelled, `false` if its outcome was already decided (then nothing changes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let done = engine.spawn(|| 1);
+    /// let value = loop {
+    ///     if done.is_finished() {
+    ///         break done;
+    ///     }
+    /// };
+    /// assert!(!value.cancel()); // too late: changes nothing
+    /// assert_eq!(value.join().unwrap(), 1);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.core.cancel()
+    }
+
+    /// The task's id, unique for the life of the process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let task = engine.spawn(|| wove_executor::current_task().unwrap().id());
+    /// let id = task.id();
+    /// assert_eq!(task.join().unwrap(), id);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.core.header.id
+    }
+
+    /// The task's name, if it was given one with [`TaskBuilder::name`](crate::TaskBuilder::name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// assert_eq!(engine.task().name("MyTask").spawn(|| ()).name(), Some("MyTask"));
+    /// assert_eq!(engine.spawn(|| ()).name(), None);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.core.header.name.as_deref()
+    }
+
+    /// Adds a done-callback: it runs exactly once with the outcome — success, panic or cancellation — on an
+    /// engine worker, after the outcome is stored, before the task's group is released, in registration
+    /// order. Registered after the task finished, it is scheduled as a job (never run on this thread) and is
+    /// tracked by the task's group. A panicking callback does not stop the others and does not change the
+    /// outcome; its panic goes to the panic handler and the group. Tasks spawned inside a callback join the
+    /// task's group.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let (tx, rx) = mpsc::channel();
+    /// let task = engine.spawn(|| 7);
+    /// task.on_done(move |outcome| tx.send(*outcome.as_ref().unwrap()).unwrap());
+    /// assert_eq!(rx.recv().unwrap(), 7);
+    /// assert_eq!(task.join().unwrap(), 7); // the outcome is still there for the handle
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn on_done(&self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) {
+        self.core.on_done(Box::new(callback));
+    }
+
+    /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not
+    /// cancelled, and it stays in its group. (Leaving a group is the builder's
+    /// [`untracked`](crate::TaskBuilder::untracked) — a different word on purpose.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let group = engine.group();
+    /// group.spawn(|| ()).detach();
+    /// group.wait().unwrap(); // still tracked
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn detach(self) {}
+}
+
+impl<T: Send + 'static> Drop for Task<T> {
+    fn drop(&mut self) {
+        self.core.detach();
+    }
+}
+
+impl<T: Send + 'static> Future for Task<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.core.poll_join(cx.waker())
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Task").field(&self.core.header().info()).finish()
+    }
+}
