@@ -551,13 +551,17 @@ impl Engine {
     ///
     /// ```
     /// let engine = wove_executor::Engine::builder().threads(1).build()?;
-    /// let gate = wove_latch::Latch::new(1);
-    /// let held = gate.clone();
-    /// let blocker = engine.spawn(move || held.wait());
+    /// let (open, gate) = std::sync::mpsc::channel::<()>();
+    /// let (started, running) = std::sync::mpsc::channel::<()>();
+    /// let blocker = engine.spawn(move || {
+    ///     started.send(()).unwrap();
+    ///     gate.recv().unwrap() // a plain block: this worker runs nothing else meanwhile
+    /// });
     /// let queued = engine.spawn(|| 1);
+    /// running.recv().unwrap();
     /// let opener = std::thread::spawn(move || {
     ///     std::thread::sleep(std::time::Duration::from_millis(20));
-    ///     gate.count_down().unwrap();
+    ///     open.send(()).unwrap();
     /// });
     /// engine.shutdown_now();
     /// assert!(queued.join().unwrap_err().is_cancelled());
@@ -634,3 +638,8 @@ impl fmt::Debug for Engine {
             .finish()
     }
 }
+
+// Every panic inside the engine is caught where it happens and its state stays consistent, so a handle may
+// cross `catch_unwind` (as tokio's runtime handles do).
+impl std::panic::UnwindSafe for Engine {}
+impl std::panic::RefUnwindSafe for Engine {}

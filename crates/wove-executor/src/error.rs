@@ -64,12 +64,11 @@ impl TaskError {
     ///
     /// ```
     /// let engine = wove_executor::Engine::builder().threads(1).build()?;
-    /// let gate = wove_latch::Latch::new(1);
-    /// let held = gate.clone();
-    /// engine.spawn(move || held.wait()); // occupies the only worker
+    /// let (open, gate) = std::sync::mpsc::channel::<()>();
+    /// engine.spawn(move || gate.recv()); // occupies the only worker (a plain, non-helping block)
     /// let task = engine.spawn(|| 1);
     /// assert!(task.cancel());
-    /// gate.count_down().unwrap();
+    /// open.send(()).unwrap();
     /// let err = task.join().unwrap_err();
     /// assert!(err.is_cancelled());
     /// assert_eq!(err.to_string(), format!("task {} was cancelled", err.task_id()));

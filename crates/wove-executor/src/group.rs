@@ -121,12 +121,11 @@ impl Group {
     /// ```
     /// let engine = wove_executor::Engine::builder().threads(1).panic_handler(|_| {}).build()?;
     /// let group = engine.group().fail_fast();
-    /// let gate = wove_latch::Latch::new(1);
-    /// let held = gate.clone();
-    /// let first = group.spawn(move || held.wait()); // occupies the worker until the gate opens
+    /// let (open, gate) = std::sync::mpsc::channel::<()>();
+    /// let first = group.spawn(move || gate.recv()); // occupies the worker until the gate opens
     /// let failing = group.spawn(|| panic!("stop everything"));
     /// let queued = group.spawn(|| 3);
-    /// gate.count_down().unwrap();
+    /// open.send(()).unwrap();
     /// assert!(group.wait().unwrap_err().is_failed());
     /// assert!(failing.join().unwrap_err().is_panic());
     /// assert!(queued.join().unwrap_err().is_cancelled());
@@ -246,12 +245,11 @@ impl Group {
     /// ```
     /// let engine = wove_executor::Engine::builder().threads(1).build()?;
     /// let group = engine.group();
-    /// let gate = wove_latch::Latch::new(1);
-    /// let held = gate.clone();
-    /// let busy = engine.spawn(move || held.wait()); // not a member: keeps the worker busy
+    /// let (open, gate) = std::sync::mpsc::channel::<()>();
+    /// let busy = engine.spawn(move || gate.recv()); // not a member: keeps the worker busy
     /// let member = group.spawn(|| 1);
     /// assert_eq!(group.cancel(), 1);
-    /// gate.count_down().unwrap();
+    /// open.send(()).unwrap();
     /// group.wait().unwrap(); // cancelled members are not failures
     /// assert!(member.join().unwrap_err().is_cancelled());
     /// # drop(busy);
@@ -405,3 +403,7 @@ impl fmt::Debug for GroupWait {
         f.debug_struct("GroupWait").finish_non_exhaustive()
     }
 }
+
+// As for `Engine`: the group's state is consistent across any panic of its members or callbacks.
+impl std::panic::UnwindSafe for Group {}
+impl std::panic::RefUnwindSafe for Group {}

@@ -6,6 +6,9 @@ use std::panic;
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The worker counts every multi-threaded test runs at (test plan, "Harness rules").
+pub const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
+
 /// How long a test body may run before the watchdog fails it.
 pub const WATCHDOG_LIMIT: Duration = Duration::from_secs(60);
 

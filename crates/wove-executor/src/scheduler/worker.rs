@@ -48,7 +48,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         local,
         tick: Cell::new(0),
         searching: Cell::new(false),
-        seed: Cell::new(index as u32 * 0x9E37_79B9 + 1),
+        seed: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
     });
     let _worker = context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));

@@ -9,17 +9,18 @@
 //!    releases the lock and runs them too; otherwise it stores the outcome, sets `COMPLETE` and takes the
 //!    join waker and the group membership — all under the lock. So a callback registered concurrently is
 //!    either in a batch of step 1–2, or sees `COMPLETE` under the lock and becomes a late callback.
-//! 3. A late callback (registered after `COMPLETE`) is counted in `late_callbacks` under the lock and
-//!    scheduled as a job on the engine, tracked by the task's group. The job takes the outcome out of the
-//!    slot, runs the callback, puts it back and decrements the count. The handle only hands the outcome out
-//!    when `COMPLETE` is set and `late_callbacks` is zero, so the job always finds it there.
+//! 3. A late callback (registered after `COMPLETE`) is queued under the lock. If no late job is running, the
+//!    registration marks one running and schedules it on the engine, tracked by the task's group. The job
+//!    takes the outcome out of the slot and runs the queued callbacks batch by batch, in registration order,
+//!    until the queue is empty under the lock; then it puts the outcome back and clears the mark. The handle
+//!    only hands the outcome out when `COMPLETE` is set and no late job runs, so the job always finds it.
 //! 4. After `COMPLETE`: wake the joiner, dispose of an outcome nobody will read (handle detached), then
 //!    release the group membership (recording failures first) and the engine's count of live tasks. So a
 //!    group is released only after the body and every callback finished, and any task they spawned was
 //!    counted in the group before that.
 //!
 //! Racing cases: "callback registered while completing" is step 2; "handle dropped while completing" is the
-//! `DETACHED`/`COMPLETE` pair of `state.rs`, checked under the slot lock together with `late_callbacks`.
+//! `DETACHED`/`COMPLETE` pair of `state.rs`, checked under the slot lock together with the late-job mark.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -93,7 +94,7 @@ pub(crate) struct Core<T> {
 struct Slot<T> {
     outcome: Option<Result<T, TaskError>>,
     callbacks: Vec<Callback<T>>,
-    late_callbacks: usize,
+    late_running: bool,
     join_waker: Option<Waker>,
     task_waker: Option<Waker>,
     membership: Option<Membership>,
@@ -106,7 +107,7 @@ impl<T: Send + 'static> Core<T> {
             slot: Mutex::new(Slot {
                 outcome: None,
                 callbacks,
-                late_callbacks: 0,
+                late_running: false,
                 join_waker: None,
                 task_waker: None,
                 membership: None,
@@ -221,35 +222,40 @@ impl<T: Send + 'static> Core<T> {
         self.header.shared.report_panic(self.header.error_panic(payload));
     }
 
-    /// Registers a done-callback: run at completion if the task is not complete, else scheduled as a job.
+    /// Registers a done-callback: run at completion if the task is not complete, else queued for the late job.
     pub(crate) fn on_done(self: &Arc<Self>, callback: Callback<T>) {
         {
             let mut slot = self.slot.lock();
-            if self.header.state.load(Ordering::Acquire) & COMPLETE == 0 {
-                slot.callbacks.push(callback);
+            slot.callbacks.push(callback);
+            if self.header.state.load(Ordering::Acquire) & COMPLETE == 0 || slot.late_running {
                 return;
             }
-            slot.late_callbacks += 1;
+            slot.late_running = true;
         }
         let core = self.clone();
         let header = &self.header;
-        header.shared.clone().spawn_follow_up(header.group.clone(), header.id, move || core.run_late(callback));
+        header.shared.clone().spawn_follow_up(header.group.clone(), header.id, move || core.run_late());
     }
 
-    /// The job behind a late callback (completion protocol, step 3).
-    fn run_late(&self, callback: Callback<T>) {
-        let outcome = self.slot.lock().outcome.take().expect("late callbacks keep the outcome in the slot");
-        let failure = self.run_callback(callback, &outcome);
-        let (waker, orphan) = {
-            let mut slot = self.slot.lock();
-            slot.late_callbacks -= 1;
-            let last = slot.late_callbacks == 0;
-            let detached = self.header.state.load(Ordering::Acquire) & DETACHED != 0;
-            if last && detached {
-                (None, Some(outcome))
-            } else {
-                slot.outcome = Some(outcome);
-                (if last { slot.join_waker.take() } else { None }, None)
+    /// The job behind late callbacks (completion protocol, step 3).
+    fn run_late(&self) {
+        let outcome = self.slot.lock().outcome.take().expect("a late job keeps the outcome in the slot");
+        let mut failures = Vec::new();
+        let (waker, orphan) = loop {
+            let batch = {
+                let mut slot = self.slot.lock();
+                if slot.callbacks.is_empty() {
+                    slot.late_running = false;
+                    if self.header.state.load(Ordering::Acquire) & DETACHED != 0 {
+                        break (None, Some(outcome));
+                    }
+                    slot.outcome = Some(outcome);
+                    break (slot.join_waker.take(), None);
+                }
+                std::mem::take(&mut slot.callbacks)
+            };
+            for callback in batch {
+                failures.extend(self.run_callback(callback, &outcome));
             }
         };
         if let Some(waker) = waker {
@@ -258,15 +264,17 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan);
         }
-        if let (Some(group), Some(message)) = (&self.header.group, failure) {
-            group.record_failure(self.header.info(), message);
+        if let Some(group) = &self.header.group {
+            for message in failures {
+                group.record_failure(self.header.info(), message);
+            }
         }
     }
 
     /// The handle's poll: the outcome once joinable, else registers `waker`.
     pub(crate) fn poll_join(&self, waker: &Waker) -> Poll<Result<T, TaskError>> {
         let mut slot = self.slot.lock();
-        if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && slot.late_callbacks == 0 {
+        if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && !slot.late_running {
             if let Some(outcome) = slot.outcome.take() {
                 return Poll::Ready(outcome);
             }
@@ -284,7 +292,7 @@ impl<T: Send + 'static> Core<T> {
         let orphan = {
             let mut slot = self.slot.lock();
             let before = self.header.state.fetch_or(DETACHED, Ordering::AcqRel);
-            if before & COMPLETE != 0 && slot.late_callbacks == 0 { slot.outcome.take() } else { None }
+            if before & COMPLETE != 0 && !slot.late_running { slot.outcome.take() } else { None }
         };
         if let Some(orphan) = orphan {
             self.dispose(orphan);

@@ -197,3 +197,7 @@ impl<T: Send + 'static> fmt::Debug for Task<T> {
         f.debug_tuple("Task").field(&self.core.header().info()).finish()
     }
 }
+
+// As for `Engine`: a task's shared state is consistent across any panic of its body or callbacks.
+impl<T: Send + 'static> std::panic::UnwindSafe for Task<T> {}
+impl<T: Send + 'static> std::panic::RefUnwindSafe for Task<T> {}

@@ -1,0 +1,152 @@
+//! Cancellation: before start, while running (future and closure), after completion (test plan 6, 7, 9).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use wove_executor::Engine;
+use wove_latch::{Event, Latch};
+use wove_testkit::{WORKER_COUNTS, watchdog};
+
+/// Counts drops of the value it is captured in.
+#[derive(Debug)]
+struct DropProbe(Arc<AtomicUsize>);
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Occupies every worker of `engine` until the returned gate is opened. The workers block on a std channel,
+/// not a wove wait: a wove wait would help, and run the task under test.
+fn occupy_all(engine: &Engine) -> Gate {
+    let started = Latch::new(engine.threads());
+    let senders = (0..engine.threads())
+        .map(|_| {
+            let (open, gate) = std::sync::mpsc::channel::<()>();
+            let started = started.clone();
+            engine
+                .spawn(move || {
+                    started.count_down().unwrap();
+                    let _ = gate.recv();
+                })
+                .detach();
+            open
+        })
+        .collect();
+    started.wait();
+    Gate(senders)
+}
+
+struct Gate(Vec<std::sync::mpsc::Sender<()>>);
+
+impl Gate {
+    fn open(self) {
+        self.0.iter().for_each(|open| open.send(()).unwrap());
+    }
+}
+
+#[test]
+fn cancel_before_start_never_runs() {
+    watchdog("cancel_before_start_never_runs", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let gate = occupy_all(&engine);
+            let (runs, drops) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+            let probe = DropProbe(drops.clone());
+            let counter = runs.clone();
+            let task = engine.spawn(move || {
+                let _probe = probe;
+                counter.fetch_add(1, Ordering::SeqCst);
+            });
+            assert!(task.cancel());
+            assert!(task.cancel(), "cancelling twice still says it will end cancelled");
+            gate.open();
+            let err = task.join().unwrap_err();
+            assert!(err.is_cancelled());
+            assert_eq!(runs.load(Ordering::SeqCst), 0);
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+        }
+    });
+}
+
+#[test]
+fn cancel_while_running_is_cooperative() {
+    watchdog("cancel_while_running_is_cooperative", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+
+            // A running future is dropped at its next await; nothing after that await runs.
+            let drops = Arc::new(AtomicUsize::new(0));
+            let after_await = Arc::new(AtomicBool::new(false));
+            let (started, never) = (Event::new(), Event::new());
+            let (probe, flag, signal, blocked) =
+                (DropProbe(drops.clone()), after_await.clone(), started.clone(), never.clone());
+            let task = engine.spawn_async(async move {
+                let _probe = probe;
+                signal.set();
+                blocked.wait_async().await;
+                flag.store(true, Ordering::SeqCst);
+                wove_executor::spawn(|| unreachable!("no follow-up runs")).detach();
+            });
+            started.wait();
+            assert!(task.cancel());
+            assert!(task.join().unwrap_err().is_cancelled());
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert!(!after_await.load(Ordering::SeqCst));
+
+            // A running closure sees is_cancelled() and stops early; its value is dropped.
+            let drops = Arc::new(AtomicUsize::new(0));
+            let started = Event::new();
+            let (signal, value_drops) = (started.clone(), drops.clone());
+            let task = engine.spawn(move || {
+                signal.set();
+                while !wove_executor::is_cancelled() {
+                    std::thread::yield_now();
+                }
+                DropProbe(value_drops)
+            });
+            started.wait();
+            assert!(task.cancel());
+            assert!(task.join().unwrap_err().is_cancelled());
+            assert_eq!(drops.load(Ordering::SeqCst), 1, "the value of a cancelled closure is dropped once");
+            engine.wait_idle();
+        }
+    });
+}
+
+#[test]
+fn cancel_after_completion_is_noop() {
+    watchdog("cancel_after_completion_is_noop", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let task = engine.spawn(|| String::from("kept"));
+            while !task.is_finished() {
+                std::thread::yield_now();
+            }
+            assert!(!task.cancel());
+            assert_eq!(task.join().unwrap(), "kept");
+        }
+    });
+}
+
+#[test]
+fn callbacks_of_cancelled_task_see_cancelled() {
+    watchdog("callbacks_of_cancelled_task_see_cancelled", || {
+        let engine = Engine::builder().threads(1).build().unwrap();
+        let gate = occupy_all(&engine);
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        let task = engine
+            .task()
+            .on_done(move |outcome: &Result<(), _>| {
+                assert!(outcome.as_ref().unwrap_err().is_cancelled());
+                counter.fetch_add(1, Ordering::SeqCst);
+            })
+            .spawn(|| ());
+        task.cancel();
+        gate.open();
+        assert!(task.join().unwrap_err().is_cancelled());
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+    });
+}

@@ -1,0 +1,172 @@
+//! Groups: follow-ups from callbacks are tracked and the wait is never early (test plan 26); rounds, timeouts,
+//! fail-fast, untracked.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use wove_executor::Engine;
+use wove_testkit::{WORKER_COUNTS, watchdog};
+
+/// A small deterministic generator for the random delays.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+fn delay(seed: u64) {
+    match seed % 4 {
+        0 => {}
+        1 => std::thread::yield_now(),
+        2 => (0..(seed % 200)).for_each(|_| std::hint::spin_loop()),
+        _ => std::thread::sleep(Duration::from_micros(seed % 50)),
+    }
+}
+
+#[test]
+fn followups_from_callbacks_are_tracked() {
+    watchdog("followups_from_callbacks_are_tracked", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let group = engine.group();
+            let mut seed = 0x2545_F491_4F6C_DD1D_u64 ^ threads as u64;
+            let rounds = if threads == 1 { 3_000 } else { 10_000 / threads };
+            for _ in 0..rounds {
+                let (d1, d2, d3) = (next(&mut seed), next(&mut seed), next(&mut seed));
+                let last = Arc::new(AtomicUsize::new(0));
+                let seen = last.clone();
+                // task -> callback spawns follow-up -> its callback spawns another.
+                let first = group.spawn(move || delay(d1));
+                first.on_done(move |_| {
+                    let seen = seen.clone();
+                    let follow_up = wove_executor::spawn(move || delay(d2));
+                    follow_up.on_done(move |_| {
+                        wove_executor::spawn(move || {
+                            delay(d3);
+                            seen.fetch_add(1, Ordering::SeqCst);
+                        })
+                        .detach();
+                    });
+                });
+                group.wait().unwrap();
+                assert_eq!(last.load(Ordering::SeqCst), 1, "group.wait returned before the last follow-up");
+                assert!(group.is_empty());
+            }
+        }
+    });
+}
+
+#[test]
+fn group_is_reusable_and_reports_failures_per_round() {
+    watchdog("group_is_reusable_and_reports_failures_per_round", || {
+        let engine = Engine::builder().threads(2).panic_handler(|_| {}).build().unwrap();
+        let group = engine.group();
+        group.spawn(|| ()).detach();
+        group.wait().unwrap();
+        let failing = group.task().name("bad").spawn(|| panic!("round two fails"));
+        let id = failing.id();
+        let err = group.wait().unwrap_err();
+        assert!(err.is_failed());
+        assert_eq!(err.to_string(), format!("1 task of the group failed: task {id} 'bad' panicked: round two fails"));
+        assert_eq!(group.wait().unwrap_err().tasks()[0].id(), id, "a finished round keeps its failures");
+        group.spawn(|| ()).detach();
+        group.wait().unwrap(); // a new round starts clean
+        drop(failing);
+    });
+}
+
+#[test]
+fn wait_timeout_names_the_tasks_still_running() {
+    watchdog("wait_timeout_names_the_tasks_still_running", || {
+        let engine = Engine::builder().threads(2).build().unwrap();
+        let group = engine.group();
+        let (open, gate) = std::sync::mpsc::channel::<()>();
+        let slow = group.task().name("slow").spawn(move || gate.recv().unwrap());
+        let err = group.wait_timeout(Duration::from_millis(20)).unwrap_err();
+        assert!(err.is_timeout());
+        assert_eq!(err.tasks().iter().map(|t| t.id()).collect::<Vec<_>>(), vec![slow.id()]);
+        assert_eq!(
+            err.to_string(),
+            format!("group wait timed out after 20ms; still running: task {} 'slow'", slow.id())
+        );
+        assert!(format!("{:?}", group.tasks()).contains("\"slow\""));
+        open.send(()).unwrap();
+        group.wait_timeout(Duration::from_secs(30)).unwrap();
+    });
+}
+
+#[test]
+fn fail_fast_cancels_the_rest() {
+    watchdog("fail_fast_cancels_the_rest", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).panic_handler(|_| {}).build().unwrap();
+            let group = engine.group().fail_fast();
+            // Members hold every worker (blocked on std channels, which do not help); holder 0 will panic.
+            let (gates, holders): (Vec<_>, Vec<_>) = (0..threads)
+                .map(|i| {
+                    let (open, gate) = std::sync::mpsc::channel::<()>();
+                    let holder = group.spawn(move || {
+                        gate.recv().unwrap();
+                        if i == 0 {
+                            panic!("first failure");
+                        }
+                    });
+                    (open, holder)
+                })
+                .unzip();
+            while engine.tasks().iter().filter(|t| t.state() == wove_executor::TaskState::Running).count() < threads {
+                std::thread::yield_now();
+            }
+            let ran = Arc::new(AtomicUsize::new(0));
+            let rest: Vec<_> = (0..50)
+                .map(|_| {
+                    let ran = ran.clone();
+                    group.spawn(move || ran.fetch_add(1, Ordering::SeqCst))
+                })
+                .collect();
+            // The panic cancels every other member before its worker looks for more work.
+            gates[0].send(()).unwrap();
+            let mut holders = holders.into_iter();
+            assert!(holders.next().unwrap().join().unwrap_err().is_panic());
+            gates[1..].iter().for_each(|open| open.send(()).unwrap());
+            assert!(group.wait().unwrap_err().is_failed());
+            assert_eq!(ran.load(Ordering::SeqCst), 0, "no queued member ran after the failure");
+            assert!(rest.into_iter().all(|t| t.join().unwrap_err().is_cancelled()));
+            assert!(holders.all(|t| t.join().unwrap_err().is_cancelled()), "running members end cancelled");
+        }
+    });
+}
+
+#[test]
+fn untracked_tasks_do_not_hold_the_group() {
+    watchdog("untracked_tasks_do_not_hold_the_group", || {
+        let engine = Engine::builder().threads(2).build().unwrap();
+        let group = engine.group();
+        let (open, gate) = std::sync::mpsc::channel::<()>();
+        let inner = engine.clone();
+        let member = group.spawn(move || inner.task().untracked().spawn(move || gate.recv().unwrap()));
+        group.wait().unwrap();
+        let untracked = member.join().unwrap();
+        assert!(!untracked.is_finished());
+        open.send(()).unwrap();
+        untracked.join().unwrap();
+    });
+}
+
+#[test]
+fn group_await_works_from_async_code() {
+    watchdog("group_await_works_from_async_code", || {
+        let engine = Engine::builder().threads(2).build().unwrap();
+        let group = engine.group();
+        let count = Arc::new(AtomicUsize::new(0));
+        for _ in 0..100 {
+            let count = count.clone();
+            group.spawn_async(async move { count.fetch_add(1, Ordering::SeqCst) }).detach();
+        }
+        let waiter = group.clone();
+        engine.spawn_async(async move { waiter.await }).join().unwrap().unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), 100);
+    });
+}

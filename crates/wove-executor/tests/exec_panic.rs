@@ -1,0 +1,122 @@
+//! Panics never kill a worker, never abort, and are never lost (test plan 1–3).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use wove_executor::{Engine, TaskError};
+use wove_testkit::{WORKER_COUNTS, watchdog};
+
+fn collecting_engine(threads: usize) -> (Engine, Arc<Mutex<Vec<String>>>) {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let engine = Engine::builder()
+        .threads(threads)
+        .panic_handler(move |err: TaskError| sink.lock().unwrap().push(err.to_string()))
+        .build()
+        .unwrap();
+    (engine, reports)
+}
+
+#[test]
+fn panic_in_task_is_isolated() {
+    watchdog("panic_in_task_is_isolated", || {
+        for threads in WORKER_COUNTS {
+            let (engine, reports) = collecting_engine(threads);
+            let finished = Arc::new(AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..1000)
+                .map(|i| {
+                    let finished = finished.clone();
+                    engine.spawn(move || {
+                        if i == 500 {
+                            panic!("task 500 fails");
+                        }
+                        finished.fetch_add(1, Ordering::SeqCst);
+                        i
+                    })
+                })
+                .collect();
+            for (i, task) in tasks.into_iter().enumerate() {
+                match task.join() {
+                    Ok(value) => assert_eq!(value, i),
+                    Err(err) => {
+                        assert_eq!(i, 500);
+                        assert!(err.is_panic());
+                        assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "task 500 fails");
+                    }
+                }
+            }
+            assert_eq!(finished.load(Ordering::SeqCst), 999);
+            assert!(reports.lock().unwrap().is_empty(), "a panic read through its handle is not reported again");
+            // Same worker count, and every worker still runs tasks.
+            assert_eq!(engine.threads(), threads);
+            let gate = wove_latch::Latch::new(threads);
+            let all: Vec<_> = (0..threads)
+                .map(|_| {
+                    let gate = gate.clone();
+                    engine.spawn(move || {
+                        gate.count_down().unwrap();
+                        gate.wait();
+                    })
+                })
+                .collect();
+            all.into_iter().for_each(|t| t.join().unwrap());
+        }
+    });
+}
+
+#[test]
+fn detached_panic_reaches_handler() {
+    watchdog("detached_panic_reaches_handler", || {
+        for threads in WORKER_COUNTS {
+            let (engine, reports) = collecting_engine(threads);
+            let task = engine.task().name("lost").spawn(|| panic!("nobody reads me"));
+            let id = task.id();
+            drop(task);
+            engine.wait_idle();
+            let reports = reports.lock().unwrap().clone();
+            assert_eq!(reports, vec![format!("task {id} 'lost' panicked: nobody reads me")]);
+        }
+    });
+}
+
+#[test]
+fn default_handler_keeps_the_process_alive() {
+    watchdog("default_handler_keeps_the_process_alive", || {
+        let engine = Engine::builder().threads(1).build().unwrap();
+        engine.spawn(|| panic!("printed to stderr, not fatal")).detach();
+        engine.wait_idle();
+        assert_eq!(engine.spawn(|| 1).join().unwrap(), 1);
+    });
+}
+
+#[derive(Debug)]
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("output drop panics");
+    }
+}
+
+#[test]
+fn output_drop_panic_is_contained() {
+    watchdog("output_drop_panic_is_contained", || {
+        for threads in WORKER_COUNTS {
+            let (engine, reports) = collecting_engine(threads);
+            let finished = engine.spawn(|| PanicsOnDrop);
+            while !finished.is_finished() {
+                std::thread::yield_now();
+            }
+            drop(finished); // dropped with its handle, on this thread
+            let unfinished = engine.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                PanicsOnDrop
+            });
+            drop(unfinished); // dropped on a worker when it completes
+            engine.wait_idle();
+            assert_eq!(reports.lock().unwrap().len(), 2);
+            assert!(reports.lock().unwrap().iter().all(|r| r.ends_with("panicked: output drop panics")));
+            assert_eq!(engine.spawn(|| 7).join().unwrap(), 7, "workers are alive");
+        }
+    });
+}

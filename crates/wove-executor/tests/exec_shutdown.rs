@@ -1,0 +1,159 @@
+//! Shutdown: nothing lost, every drop and callback exactly once, spawns refused with the closure handed back
+//! (test plan 19, 21), and the last handle dropped on a worker.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wove_executor::Engine;
+use wove_testkit::{WORKER_COUNTS, watchdog};
+
+#[derive(Debug)]
+struct DropProbe(Arc<AtomicUsize>);
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn shutdown_accounts_for_every_pending_task() {
+    watchdog("shutdown_accounts_for_every_pending_task", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let [ran, succeeded, cancelled, drops, callbacks] = std::array::from_fn(|_| Arc::new(AtomicUsize::new(0)));
+            let (open, gate) = std::sync::mpsc::channel::<()>();
+            let gate = Arc::new(std::sync::Mutex::new(gate));
+            for i in 0..10_000 {
+                let (ran, probe, gate) = (ran.clone(), DropProbe(drops.clone()), gate.clone());
+                let (succeeded, cancelled, callbacks) = (succeeded.clone(), cancelled.clone(), callbacks.clone());
+                engine
+                    .task()
+                    .on_done(move |outcome: &Result<(), _>| {
+                        callbacks.fetch_add(1, Ordering::SeqCst);
+                        match outcome {
+                            Ok(()) => succeeded.fetch_add(1, Ordering::SeqCst),
+                            Err(err) if err.is_cancelled() => cancelled.fetch_add(1, Ordering::SeqCst),
+                            Err(err) => panic!("unexpected failure: {err}"),
+                        };
+                    })
+                    .spawn(move || {
+                        let _probe = probe;
+                        if i < threads {
+                            let _ = gate.lock().unwrap().recv(); // the first few hold the workers
+                        }
+                        ran.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .detach();
+            }
+            let opener = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                drop(open);
+            });
+            engine.shutdown_now();
+            opener.join().unwrap();
+            let [ran, succeeded, cancelled] = [&ran, &succeeded, &cancelled].map(|n| n.load(Ordering::SeqCst));
+            assert_eq!(succeeded + cancelled, 10_000, "every task ended exactly once: ran to success or cancelled");
+            assert!(cancelled >= 10_000 - ran, "a task whose body never ran ended cancelled");
+            assert!(ran - succeeded <= threads, "only tasks running at shutdown_now ran and still ended cancelled");
+            assert_eq!(drops.load(Ordering::SeqCst), 10_000, "every closure dropped exactly once");
+            assert_eq!(callbacks.load(Ordering::SeqCst), 10_000, "every callback ran exactly once");
+            assert!(engine.tasks().is_empty());
+        }
+    });
+}
+
+#[test]
+fn graceful_shutdown_runs_everything_including_follow_ups() {
+    watchdog("graceful_shutdown_runs_everything_including_follow_ups", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let ran = Arc::new(AtomicUsize::new(0));
+            for _ in 0..1000 {
+                let ran = ran.clone();
+                engine
+                    .spawn(move || {
+                        let inner = ran.clone();
+                        wove_executor::spawn(move || inner.fetch_add(1, Ordering::SeqCst)).detach();
+                        ran.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .detach();
+            }
+            engine.shutdown();
+            assert_eq!(ran.load(Ordering::SeqCst), 2000);
+        }
+    });
+}
+
+#[test]
+fn spawn_after_shutdown_returns_closure() {
+    watchdog("spawn_after_shutdown_returns_closure", || {
+        let engine = Engine::builder().threads(2).build().unwrap();
+        engine.shutdown();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let err = engine.try_spawn(move || counter.fetch_add(1, Ordering::SeqCst)).unwrap_err();
+        assert!(err.is_shutdown());
+        assert_eq!(err.to_string(), "spawn on an engine that is shut down");
+        assert_eq!(calls.load(Ordering::SeqCst), 0, "handed back uncalled");
+        let closure = err.into_inner();
+        assert_eq!(closure(), 0);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let panicked = std::panic::catch_unwind(|| engine.spawn(|| ())).unwrap_err();
+        assert_eq!(*panicked.downcast::<String>().unwrap(), "spawn on an engine that is shut down");
+    });
+}
+
+#[test]
+fn last_handle_dropped_on_a_worker_does_not_deadlock() {
+    watchdog("last_handle_dropped_on_a_worker_does_not_deadlock", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let (open, gate) = std::sync::mpsc::channel::<()>();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let last = engine.clone();
+            engine
+                .spawn(move || {
+                    gate.recv().unwrap();
+                    drop(last); // the last handle, dropped on a worker: the shutdown must not join this thread
+                    tx.send(Engine::current().is_some()).unwrap();
+                })
+                .detach();
+            drop(engine);
+            open.send(()).unwrap();
+            assert!(rx.recv().unwrap(), "the task finished on its worker after the last handle was dropped");
+        }
+    });
+}
+
+#[test]
+fn spawn_racing_shutdown_is_never_lost() {
+    watchdog("spawn_racing_shutdown_is_never_lost", || {
+        for threads in WORKER_COUNTS {
+            for _ in 0..50 {
+                let engine = Engine::builder().threads(threads).build().unwrap();
+                let ran = Arc::new(AtomicUsize::new(0));
+                let spawner = {
+                    let (engine, ran) = (engine.clone(), ran.clone());
+                    std::thread::spawn(move || {
+                        let mut accepted = 0;
+                        for _ in 0..200 {
+                            let ran = ran.clone();
+                            match engine.try_spawn(move || ran.fetch_add(1, Ordering::SeqCst)) {
+                                Ok(task) => {
+                                    accepted += 1;
+                                    task.detach();
+                                }
+                                Err(err) => drop(err.into_inner()),
+                            }
+                        }
+                        accepted
+                    })
+                };
+                engine.shutdown();
+                let accepted = spawner.join().unwrap();
+                assert_eq!(ran.load(Ordering::SeqCst), accepted, "every accepted task ran before shutdown ended");
+            }
+        }
+    });
+}
