@@ -1,22 +1,33 @@
-//! wove: a multi-threaded, work-stealing job engine for Rust.
+//! wove: a multi-threaded, work-stealing job engine for Rust — background tasks with names, done-callbacks
+//! that may schedule follow-ups, groups that know when a whole tree of tasks is finished, fork-join, and the
+//! latch and event that replace asyncio's "the last task sets a global `Event`" pattern, across all cores.
 //!
-//! This facade re-exports the wove crates; see each for the details.
+//! This facade re-exports the wove crates: the engine ([`wove_executor`]) and the latch ([`wove_latch`]).
 //!
 //! # Examples
 //!
 //! ```
-//! let latch = wove::Latch::new(1);
-//! latch.count_down()?;
-//! assert!(latch.is_released());
-//! # Ok::<(), wove::LatchError>(())
+//! let engine = wove::Engine::builder().threads(2).build()?;
+//! let task = engine.task().name("MyTask").spawn(|| 6 * 7);
+//! task.on_done(|outcome| println!("done callback: {outcome:?}"));
+//! assert_eq!(task.join().unwrap(), 42);
+//!
+//! let group = engine.group();
+//! group.spawn(|| wove::spawn(|| println!("a follow-up, tracked too")).detach());
+//! group.wait().unwrap();
+//! # Ok::<(), wove::BuildError>(())
 //! ```
 #![forbid(unsafe_code)]
+
+pub use wove_executor::{
+    BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, Scope, SpawnError, Task, TaskBuilder,
+    TaskError, TaskId, TaskInfo, TaskState, YieldNow, current_task, is_cancelled, join, spawn, spawn_async, yield_now,
+};
+pub use wove_latch::{
+    Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,
+};
 
 /// The README's code blocks, compiled and run as doc tests so the README cannot drift from the API.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-
-pub use wove_latch::{
-    Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,
-};
