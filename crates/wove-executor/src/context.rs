@@ -44,6 +44,11 @@ pub(crate) fn worker() -> Option<Rc<WorkerContext>> {
     WORKER.with(|slot| slot.borrow().clone())
 }
 
+/// Calls `f` with this thread's worker context, borrowed, if it is a wove worker.
+pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
+    WORKER.with(|slot| f(slot.borrow().as_deref()))
+}
+
 /// Runs `f` with this thread's worker context if it is a worker of `shared`.
 pub(crate) fn with_worker_of<R>(shared: &Shared, f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
     WORKER.with(|slot| {
@@ -54,9 +59,15 @@ pub(crate) fn with_worker_of<R>(shared: &Shared, f: impl FnOnce(Option<&WorkerCo
 
 /// The engine this thread belongs to: its worker's engine, or the engine running a `block_on` here.
 pub(crate) fn current_engine() -> Option<Arc<Shared>> {
-    WORKER
-        .with(|slot| slot.borrow().as_ref().map(|worker| worker.shared_arc()))
-        .or_else(|| BLOCK_ON.with(|slot| slot.borrow().clone()))
+    with_current_engine(|shared| shared.cloned())
+}
+
+/// Calls `f` with the engine this thread belongs to, borrowed (no reference count is touched).
+pub(crate) fn with_current_engine<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
+    WORKER.with(|worker| match worker.borrow().as_deref() {
+        Some(worker) => f(Some(worker.shared_arc())),
+        None => BLOCK_ON.with(|slot| f(slot.borrow().as_ref())),
+    })
 }
 
 /// Makes `shared` this thread's engine while a `block_on` runs here.

@@ -32,10 +32,10 @@ use event_listener::Event;
 use crate::builder::{PanicHandler, StartHook};
 use crate::context;
 use crate::group::Group;
-use crate::scheduler::{Job, Sleep, start_worker};
-use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize, Mutex, Ordering};
+use crate::scheduler::{Job, Sleep, WorkerContext, start_worker};
+use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::task::core::{Callback, Core, Header, TaskControl};
-use crate::task::run::{Body, Call, TaskFuture};
+use crate::task::run::{ClosureCell, TaskFuture};
 use crate::{BuildError, Builder, Registry, SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo};
 
 const CLOSED: u8 = 1;
@@ -62,6 +62,13 @@ pub(crate) struct SpawnSpec<T> {
     pub(crate) follow_up: Option<TaskId>,
 }
 
+impl<T> SpawnSpec<T> {
+    /// No name, no callbacks, ambient tracking.
+    pub(crate) fn plain() -> Self {
+        Self { name: None, callbacks: Vec::new(), tracking: Tracking::Ambient, follow_up: None }
+    }
+}
+
 /// The state shared by an engine's handles and workers.
 pub(crate) struct Shared {
     pub(crate) injector: Injector<Job>,
@@ -78,54 +85,79 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Spawns a task with `body` (spawning protocol, step 1); hands the body back if the engine is closed.
-    pub(crate) fn spawn_body<T, B>(self: &Arc<Self>, spec: SpawnSpec<T>, body: B) -> Result<Task<T>, B>
+    /// Spawns a closure task (spawning protocol, step 1); hands the closure back if the engine is closed.
+    pub(crate) fn spawn_closure<T, F>(self: &Arc<Self>, spec: SpawnSpec<T>, func: F) -> Result<Task<T>, F>
     where
         T: Send + 'static,
-        B: Body<Output = T> + 'static,
+        F: FnOnce() -> T + Send + 'static,
     {
-        let before = self.live.fetch_add(1, Ordering::SeqCst);
-        let lifecycle = self.lifecycle.load(Ordering::SeqCst);
-        let outside = spec.follow_up.is_none() && !self.is_own_thread();
-        // Closed and already idle: the workers are exiting, so nothing spawned now would ever run.
-        if lifecycle & CLOSED != 0 && (outside || before == 0) {
-            self.release_live();
-            return Err(body);
+        let Some((header, cancel, worker)) = self.admit(&spec) else { return Err(func) };
+        let cell = Arc::new(ClosureCell::new(Core::new(header, spec.callbacks), func));
+        self.registry.insert(worker, cell.clone());
+        if cancel {
+            cell.cancel();
         }
-        let (ambient, parent) = context::with_current(|current| match current {
-            Some(task) => (task.header().group.clone(), Some(task.header().id)),
-            None => (None, None),
-        });
-        let group = match spec.tracking {
-            Tracking::Ambient => ambient,
-            Tracking::Untracked => None,
-            Tracking::Group(group) => Some(group),
-        };
-        let header = Header {
-            id: TaskId::next(),
-            name: spec.name,
-            parent: spec.follow_up.or(parent),
-            group,
-            shared: self.clone(),
-            state: AtomicU32::new(0),
-        };
+        self.schedule(Job::Closure(cell.clone()), false);
+        Ok(Task::new(cell))
+    }
+
+    /// Spawns a future task (spawning protocol, step 1); hands the future back if the engine is closed.
+    pub(crate) fn spawn_future<Fut>(
+        self: &Arc<Self>,
+        spec: SpawnSpec<Fut::Output>,
+        future: Fut,
+    ) -> Result<Task<Fut::Output>, Fut>
+    where
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let Some((header, cancel, worker)) = self.admit(&spec) else { return Err(future) };
         let core = Arc::new(Core::new(header, spec.callbacks));
-        let control: Arc<dyn TaskControl> = core.clone();
-        if let Some(group) = &core.header.group {
-            core.set_membership(group.admit(&control));
-        }
-        self.registry.insert(control);
-        if lifecycle & CANCEL_ALL != 0 {
+        self.registry.insert(worker, core.clone());
+        if cancel {
             core.cancel();
         }
         let scheduler = core.clone();
         let schedule = move |runnable, info: async_task::ScheduleInfo| {
             scheduler.header.shared.schedule(Job::Task(runnable), info.woken_while_running);
         };
-        let (runnable, cell) = async_task::spawn(TaskFuture::new(core.clone(), body), async_task::WithInfo(schedule));
+        let (runnable, cell) = async_task::spawn(TaskFuture::new(core.clone(), future), async_task::WithInfo(schedule));
         cell.detach();
         runnable.schedule();
         Ok(Task::new(core))
+    }
+
+    /// Counts a new task in the engine and its group and makes its header: `None` if the engine refuses it.
+    /// Also says whether it is born cancelled (`shutdown_now` is under way) and which worker spawns it.
+    fn admit<T>(self: &Arc<Self>, spec: &SpawnSpec<T>) -> Option<(Header, bool, Option<usize>)> {
+        let before = self.live.fetch_add(1, Ordering::SeqCst);
+        let lifecycle = self.lifecycle.load(Ordering::SeqCst);
+        let worker = context::with_worker_of(self, |worker| worker.map(WorkerContext::index));
+        let outside = spec.follow_up.is_none() && worker.is_none();
+        // Closed and already idle: the workers are exiting, so nothing spawned now would ever run.
+        if lifecycle & CLOSED != 0 && (outside || before == 0) {
+            self.release_live();
+            return None;
+        }
+        let (spawner_round, parent) = context::with_current(|current| match current {
+            Some(task) => (task.header().round.clone(), Some(task.header().id)),
+            None => (None, None),
+        });
+        let round = match &spec.tracking {
+            Tracking::Ambient => spawner_round.as_ref().map(|round| round.admit_child()),
+            Tracking::Untracked => None,
+            Tracking::Group(group) => Some(group.admit(spawner_round.as_ref())),
+        };
+        let header = Header {
+            id: TaskId::next(),
+            name: spec.name.clone(),
+            parent: spec.follow_up.or(parent),
+            round,
+            shared: self.clone(),
+            state: AtomicU32::new(0),
+            registry_key: AtomicU64::new(0),
+        };
+        Some((header, lifecycle & CANCEL_ALL != 0, worker))
     }
 
     /// Spawns follow-up work of task `parent` (a late done-callback), tracked by `group`. Accepted while the
@@ -138,9 +170,9 @@ impl Shared {
     ) {
         let tracking = group.map_or(Tracking::Untracked, Tracking::Group);
         let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(parent) };
-        match self.spawn_body(spec, Call::new(func)) {
+        match self.spawn_closure(spec, func) {
             Ok(task) => task.detach(),
-            Err(func) => (func.into_inner())(),
+            Err(func) => func(),
         }
     }
 
@@ -168,10 +200,14 @@ impl Shared {
         context::with_worker_of(self, |worker| worker.is_some())
     }
 
-    /// A task (or outside install job) is done with the engine.
-    pub(crate) fn task_released(&self, id: TaskId) {
-        self.registry.remove(id);
+    /// A task is done with the engine.
+    pub(crate) fn task_released(&self, header: &Header) {
+        self.registry.remove(header);
         self.release_live();
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     fn release_live(&self) {
@@ -315,7 +351,7 @@ impl Engine {
             live: AtomicUsize::new(0),
             idle: Event::new(),
             lifecycle: AtomicU8::new(0),
-            registry: Registry::new(),
+            registry: Registry::new(threads),
             handles: AtomicUsize::new(1),
             threads: Mutex::new(Vec::with_capacity(threads)),
             panic_handler: builder.panic_handler,
@@ -365,7 +401,31 @@ impl Engine {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.task().spawn(func)
+        Self::spawn_on(&self.shared, func)
+    }
+
+    /// `spawn` on `shared` without a handle or a builder (the hot path of `wove::spawn`).
+    pub(crate) fn spawn_on<F, T>(shared: &Arc<Shared>, func: F) -> Task<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        match shared.spawn_closure(SpawnSpec::plain(), func) {
+            Ok(task) => task,
+            Err(_) => panic!("{}", SpawnError::shutdown(())),
+        }
+    }
+
+    /// `spawn_async` on `shared` without a handle or a builder.
+    pub(crate) fn spawn_async_on<Fut>(shared: &Arc<Shared>, future: Fut) -> Task<Fut::Output>
+    where
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        match shared.spawn_future(SpawnSpec::plain(), future) {
+            Ok(task) => task,
+            Err(_) => panic!("{}", SpawnError::shutdown(())),
+        }
     }
 
     /// Spawns a closure as a task, or hands it back if the engine is shut down.
@@ -407,7 +467,7 @@ impl Engine {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        self.task().spawn_async(future)
+        Self::spawn_async_on(&self.shared, future)
     }
 
     /// A [`TaskBuilder`] to name the task, attach done-callbacks before it can finish, or keep it untracked.
@@ -456,7 +516,7 @@ impl Engine {
     ///
     /// See [`TaskInfo`].
     pub fn tasks(&self) -> Vec<TaskInfo> {
-        self.shared.registry.snapshot()
+        self.shared.registry.snapshot(None)
     }
 
     /// The number of worker threads.

@@ -5,17 +5,19 @@ use std::future::Future;
 use std::sync::OnceLock;
 
 use crate::context;
+use crate::engine::Shared;
+use crate::sync::Arc;
 use crate::{Engine, Task, TaskInfo};
 
 static GLOBAL: OnceLock<Engine> = OnceLock::new();
 
-/// The engine the free functions use: the current one, else the global one (created on first use with
-/// [`Engine::new`], never shut down).
-fn engine() -> Engine {
-    match context::current_engine() {
-        Some(shared) => Engine::from_shared(shared),
-        None => GLOBAL.get_or_init(Engine::new).clone(),
-    }
+/// Calls `f` with the engine the free functions use: the current one, else the global one (created on first use
+/// with [`Engine::new`], never shut down). Borrowed: no handle is made, no reference count touched.
+fn with_engine<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
+    context::with_current_engine(|current| match current {
+        Some(shared) => f(shared),
+        None => f(GLOBAL.get_or_init(Engine::new).shared()),
+    })
 }
 
 /// Spawns a closure on the current engine: inside a wove worker (or `block_on`), that worker's engine; **on any
@@ -44,7 +46,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    engine().spawn(func)
+    with_engine(|shared| Engine::spawn_on(shared, func))
 }
 
 /// Spawns a future on the current engine (else the global one); see [`spawn`].
@@ -64,7 +66,7 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: Send + 'static,
 {
-    engine().spawn_async(future)
+    with_engine(|shared| Engine::spawn_async_on(shared, future))
 }
 
 /// Runs `a` and `b` in parallel on the current engine (else the global one) and returns both results; see
@@ -88,7 +90,22 @@ where
     RA: Send,
     RB: Send,
 {
-    engine().join(a, b)
+    if context::with_worker(|worker| worker.is_some()) {
+        join_here(a, b)
+    } else {
+        with_engine(|shared| crate::join::install_from_outside(shared, || join_here(a, b)))
+    }
+}
+
+/// `join` on the current thread, which must be a worker (it is, inside `install`).
+fn join_here<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    context::with_worker(|worker| crate::join::join_on(worker.expect("install runs on a worker"), a, b))
 }
 
 /// The task running on this thread, if any — in its body or in one of its done-callbacks (the
@@ -156,15 +173,10 @@ impl Engine {
         RA: Send,
         RB: Send,
     {
-        let inline = context::with_worker_of(self.shared(), |worker| worker.is_some());
-        if inline {
-            let worker = context::worker().expect("checked: this thread is a worker");
-            crate::join::join_on(&worker, a, b)
+        if context::with_worker_of(self.shared(), |worker| worker.is_some()) {
+            join_here(a, b)
         } else {
-            self.install(|| {
-                let worker = context::worker().expect("install runs on a worker");
-                crate::join::join_on(&worker, a, b)
-            })
+            crate::join::install_from_outside(self.shared(), || join_here(a, b))
         }
     }
 

@@ -3,39 +3,38 @@
 //!
 //! # Protocol: group release
 //!
-//! A group runs in rounds. Each round has its own [`Latch`] (holding one count per live member) and its own
-//! list of failures. The group's state lock guards the current round and the member table.
+//! A group runs in rounds. A [`Round`] holds a [`Latch`] with one count per live tracked task, and that round's
+//! failures. Each tracked task's header holds its round.
 //!
-//! 1. Admission (at spawn, before the task is scheduled): under the lock, take a guard on the current round's
-//!    latch; if that latch is already released, the group was idle, so start a new round (a fresh latch and
-//!    failure list) and take the guard there. Insert the member.
-//! 2. A member's tasks and callbacks spawn children, which are admitted (step 1) while the member still holds
-//!    its own guard: the round's count cannot reach zero between a parent and its children.
-//! 3. Release (after the member's body and all its callbacks ran): remove it from the table, record its
-//!    failures in its round, then drop its guard. The last guard releases the round's latch.
-//! 4. A wait takes the current round's latch and failure list under the lock, waits on the latch (running
-//!    queued jobs if on a worker), then reports that round's failures. A late done-callback on a finished
-//!    member is admitted like a member (step 1), so a wait that starts after it was registered waits for it.
+//! 1. Admission from outside the group (a spawn into it from a thread or task that is not a member): under the
+//!    group's lock, add a count to the current round's latch; if that latch is already released, the group was
+//!    idle, so start a new round (a fresh latch and failure list) counting this task.
+//! 2. Admission from inside (a member's body or callback spawns): add a count to the *spawning member's*
+//!    round, without the lock. That round is still open, because the spawning member holds its own count.
+//! 3. Release (after the task's body and all its callbacks ran): record its failures in its round, cancel the
+//!    group's other tasks if it fails fast, then count the round down. The last count releases the round.
+//! 4. A wait takes the current round under the lock, waits on its latch (running queued jobs if on a worker),
+//!    then reports that round's failures. A late done-callback on a finished member is admitted like a spawn
+//!    from outside (step 1), so a wait that starts after it was registered waits for it.
 //!
-//! Why never early: every count is taken under the lock before the spawn that needs it, and given back
-//! only after the member is entirely done (step 3), so zero means nothing tracked is left.
+//! Why never early: every count is taken before the spawn that needs it, while the spawner's own count keeps
+//! the round open, and given back only after the task is entirely done (step 3); so zero means nothing
+//! tracked is left.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Weak;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use wove_latch::{Latch, LatchGuard, LatchWait};
+use wove_latch::{Latch, LatchWait};
 
 use crate::context;
 use crate::engine::{Shared, Tracking};
 use crate::sync::{Arc, AtomicBool, Mutex, Ordering};
-use crate::task::core::TaskControl;
-use crate::{GroupError, GroupId, Task, TaskBuilder, TaskId, TaskInfo};
-
-type Failures = Arc<Mutex<Vec<(TaskInfo, String)>>>;
+use crate::task::core::Header;
+use crate::{GroupError, GroupId, Task, TaskBuilder, TaskInfo};
 
 /// Tracks every task spawned into it — and, transitively, every task spawned inside its members' bodies and
 /// done-callbacks (unless spawned [`untracked`](crate::TaskBuilder::untracked)) — so that
@@ -72,36 +71,68 @@ struct Inner {
     id: GroupId,
     shared: Arc<Shared>,
     fail_fast: AtomicBool,
-    state: Mutex<State>,
+    /// The current (or last) round; an idle group's round is released.
+    current: Mutex<Arc<Round>>,
 }
 
-struct State {
+/// One round of a group: the count of its live tasks and their failures. Holds its group weakly, so a group
+/// and its rounds never keep each other alive.
+pub(crate) struct Round {
+    id: GroupId,
+    group: Weak<Inner>,
     latch: Latch,
-    failures: Failures,
-    members: HashMap<TaskId, Arc<dyn TaskControl>>,
+    failures: Mutex<Vec<(TaskInfo, String)>>,
 }
 
-/// A member's hold on its group: its latch guard and its round's failure list.
-pub(crate) struct Membership {
-    group: Group,
-    guard: LatchGuard,
-    failures: Failures,
+impl Round {
+    fn new(id: GroupId, group: Weak<Inner>, count: usize) -> Arc<Self> {
+        Arc::new(Self { id, group, latch: Latch::new(count), failures: Mutex::new(Vec::new()) })
+    }
+
+    /// The id of the round's group.
+    pub(crate) fn group_id(&self) -> GroupId {
+        self.id
+    }
+
+    /// The round's group, unless every handle to it is gone (then nobody can wait on it).
+    pub(crate) fn group(&self) -> Option<Group> {
+        self.group.upgrade().map(|inner| Group { inner })
+    }
+
+    /// Admits a task spawned by a member of this round (protocol step 2).
+    pub(crate) fn admit_child(self: &Arc<Self>) -> Arc<Self> {
+        self.latch.add(1).expect("a round is open while one of its members spawns");
+        self.clone()
+    }
+
+    /// A tracked task is entirely done (protocol step 3).
+    pub(crate) fn release(&self, task: &Header, failures: Vec<String>) {
+        if !failures.is_empty() {
+            let info = task.info();
+            self.failures.lock().extend(failures.into_iter().map(|message| (info.clone(), message)));
+            if let Some(group) = self.group().filter(|g| g.inner.fail_fast.load(Ordering::Relaxed)) {
+                group.cancel();
+            }
+        }
+        self.latch.count_down().expect("each tracked task counts its round down once");
+    }
+
+    fn outcome(&self) -> Result<(), GroupError> {
+        let failures = self.failures.lock();
+        if failures.is_empty() { Ok(()) } else { Err(GroupError::failed(failures.clone())) }
+    }
 }
 
 impl Group {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                id: GroupId::next(),
-                shared,
-                fail_fast: AtomicBool::new(false),
-                state: Mutex::new(State {
-                    latch: Latch::new(0),
-                    failures: Failures::default(),
-                    members: HashMap::new(),
-                }),
-            }),
-        }
+        let id = GroupId::next();
+        let inner = Arc::new_cyclic(|weak| Inner {
+            id,
+            shared,
+            fail_fast: AtomicBool::new(false),
+            current: Mutex::new(Round::new(id, weak.clone(), 0)),
+        });
+        Self { inner }
     }
 
     /// The group's id, as shown in [`TaskInfo::group`].
@@ -199,9 +230,9 @@ impl Group {
     ///
     /// See [`Group`].
     pub fn wait(&self) -> Result<(), GroupError> {
-        let (latch, failures) = self.round_to_wait_for()?;
-        latch.wait();
-        Self::outcome(&failures)
+        let round = self.round_to_wait_for()?;
+        round.latch.wait();
+        round.outcome()
     }
 
     /// Like [`wait`](Self::wait), giving up after `timeout`.
@@ -214,28 +245,23 @@ impl Group {
     ///
     /// See [`GroupError::is_timeout`].
     pub fn wait_timeout(&self, timeout: Duration) -> Result<(), GroupError> {
-        let (latch, failures) = self.round_to_wait_for()?;
-        if !latch.wait_timeout(timeout) {
+        let round = self.round_to_wait_for()?;
+        if !round.latch.wait_timeout(timeout) {
             return Err(GroupError::timeout(timeout, self.tasks()));
         }
-        Self::outcome(&failures)
+        round.outcome()
     }
 
-    fn round_to_wait_for(&self) -> Result<(Latch, Failures), GroupError> {
+    fn round_to_wait_for(&self) -> Result<Arc<Round>, GroupError> {
         let member = context::with_current(|task| {
-            task.filter(|task| task.header().group.as_ref().is_some_and(|g| g.id() == self.id()))
-                .map(|task| task.header().info())
+            task.map(|task| task.header())
+                .filter(|header| header.round.as_ref().is_some_and(|round| round.id == self.id()))
+                .map(Header::info)
         });
-        if let Some(member) = member {
-            return Err(GroupError::self_wait(member));
+        match member {
+            Some(member) => Err(GroupError::self_wait(member)),
+            None => Ok(self.inner.current.lock().clone()),
         }
-        let state = self.inner.state.lock();
-        Ok((state.latch.clone(), state.failures.clone()))
-    }
-
-    fn outcome(failures: &Failures) -> Result<(), GroupError> {
-        let failures = failures.lock();
-        if failures.is_empty() { Ok(()) } else { Err(GroupError::failed(failures.clone())) }
     }
 
     /// Cancels every live member; returns how many will end as cancelled.
@@ -256,11 +282,15 @@ impl Group {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn cancel(&self) -> usize {
-        let members: Vec<_> = self.inner.state.lock().members.values().cloned().collect();
-        members.iter().filter(|member| member.cancel()).count()
+        let members = self.inner.shared.registry().all();
+        members
+            .iter()
+            .filter(|task| task.header().round.as_ref().is_some_and(|round| round.id == self.id()))
+            .filter(|task| task.cancel())
+            .count()
     }
 
-    /// The number of live members.
+    /// The number of live members (tasks of the current round not yet finished).
     ///
     /// # Examples
     ///
@@ -272,7 +302,7 @@ impl Group {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.inner.state.lock().members.len()
+        self.inner.current.lock().latch.count()
     }
 
     /// True when no member is live.
@@ -290,52 +320,30 @@ impl Group {
     ///
     /// See [`TaskInfo::group`].
     pub fn tasks(&self) -> Vec<TaskInfo> {
-        let members: Vec<_> = self.inner.state.lock().members.values().cloned().collect();
-        let mut tasks: Vec<TaskInfo> = members.iter().map(|m| m.header().info()).collect();
-        tasks.sort_by_key(TaskInfo::id);
-        tasks
+        self.inner.shared.registry().snapshot(Some(self.id()))
     }
 
-    /// Admits a new member (release protocol, step 1).
-    pub(crate) fn admit(&self, member: &Arc<dyn TaskControl>) -> Membership {
-        let mut state = self.inner.state.lock();
-        let guard = match state.latch.guard() {
-            Ok(guard) => guard,
-            Err(_) => {
-                state.latch = Latch::new(1);
-                state.failures = Failures::default();
-                let guard = state.latch.guard().expect("a fresh latch is open");
-                state.latch.count_down().expect("the fresh latch's own count");
-                guard
-            }
-        };
-        state.members.insert(member.header().id, member.clone());
-        Membership { group: self.clone(), guard, failures: state.failures.clone() }
+    /// Admits a task spawned from outside the group (protocol step 1), or from a member's round if `spawner`
+    /// is one (step 2).
+    pub(crate) fn admit(&self, spawner: Option<&Arc<Round>>) -> Arc<Round> {
+        if let Some(round) = spawner.filter(|round| round.id == self.id()) {
+            return round.admit_child();
+        }
+        let mut current = self.inner.current.lock();
+        if current.latch.add(1).is_err() {
+            *current = Round::new(self.id(), Arc::downgrade(&self.inner), 1);
+        }
+        current.clone()
     }
 
-    /// Records a failure that happened outside a member's own completion (a late callback's panic).
+    /// Records a failure that happened outside a task's own completion (a late callback's panic), in the
+    /// current round.
     pub(crate) fn record_failure(&self, task: TaskInfo, message: String) {
-        self.inner.state.lock().failures.lock().push((task, message));
+        let round = self.inner.current.lock().clone();
+        round.failures.lock().push((task, message));
         if self.inner.fail_fast.load(Ordering::Relaxed) {
             self.cancel();
         }
-    }
-}
-
-impl Membership {
-    /// The member is entirely done (release protocol, step 3).
-    pub(crate) fn release(self, task: TaskInfo, failures: Vec<String>) {
-        let inner = &self.group.inner;
-        let failed = !failures.is_empty();
-        inner.state.lock().members.remove(&task.id);
-        if failed {
-            let mut round = self.failures.lock();
-            round.extend(failures.into_iter().map(|message| (task.clone(), message)));
-        }
-        if failed && inner.fail_fast.load(Ordering::Relaxed) {
-            self.group.cancel();
-        }
-        drop(self.guard);
     }
 }
 
@@ -355,7 +363,7 @@ impl Membership {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct GroupWait {
-    round: Result<(LatchWait, Failures), Option<GroupError>>,
+    round: Result<(LatchWait, Arc<Round>), Option<GroupError>>,
 }
 
 impl Future for GroupWait {
@@ -363,8 +371,8 @@ impl Future for GroupWait {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.round {
-            Ok((wait, failures)) => match Pin::new(wait).poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Group::outcome(failures)),
+            Ok((wait, round)) => match Pin::new(wait).poll(cx) {
+                Poll::Ready(()) => Poll::Ready(round.outcome()),
                 Poll::Pending => Poll::Pending,
             },
             Err(error) => Poll::Ready(Err(error.take().expect("GroupWait polled after it resolved"))),
@@ -377,9 +385,7 @@ impl IntoFuture for &Group {
     type IntoFuture = GroupWait;
 
     fn into_future(self) -> GroupWait {
-        GroupWait {
-            round: self.round_to_wait_for().map(|(latch, failures)| (latch.wait_async(), failures)).map_err(Some),
-        }
+        GroupWait { round: self.round_to_wait_for().map(|round| (round.latch.wait_async(), round)).map_err(Some) }
     }
 }
 

@@ -27,11 +27,13 @@ use crate::scheduler::{Job, WorkerContext};
 use crate::sync::{AtomicBool, Ordering};
 
 /// A closure and its result slot, on the stack of the thread that waits for it.
-pub(crate) struct StackJob<F, R> {
+pub(crate) struct StackJob<'o, F, R> {
     func: UnsafeCell<Option<F>>,
     result: UnsafeCell<Option<thread::Result<R>>>,
     done: AtomicBool,
-    owner: Thread,
+    /// The waiting thread's handle, borrowed from where it lives (the worker context, or the installer's
+    /// stack): cloned only by a thief, before it sets `done`.
+    owner: &'o Thread,
 }
 
 /// A type-erased pointer to a [`StackJob`] and the function that runs it.
@@ -53,19 +55,14 @@ impl StackJobRef {
         unsafe { (self.execute)(self.job) }
     }
 
-    fn points_to<F, R>(&self, job: &StackJob<F, R>) -> bool {
-        std::ptr::eq(self.job, (job as *const StackJob<F, R>).cast())
+    fn points_to<F, R>(&self, job: &StackJob<'_, F, R>) -> bool {
+        std::ptr::eq(self.job, (job as *const StackJob<'_, F, R>).cast())
     }
 }
 
-impl<F: FnOnce() -> R + Send, R: Send> StackJob<F, R> {
-    pub(crate) fn new(func: F) -> Self {
-        Self {
-            func: UnsafeCell::new(Some(func)),
-            result: UnsafeCell::new(None),
-            done: AtomicBool::new(false),
-            owner: thread::current(),
-        }
+impl<'o, F: FnOnce() -> R + Send, R: Send> StackJob<'o, F, R> {
+    pub(crate) fn new(func: F, owner: &'o Thread) -> Self {
+        Self { func: UnsafeCell::new(Some(func)), result: UnsafeCell::new(None), done: AtomicBool::new(false), owner }
     }
 
     /// # Safety
@@ -119,7 +116,7 @@ where
     RA: Send,
     RB: Send,
 {
-    let job_b = StackJob::new(b);
+    let job_b = StackJob::new(b, worker.thread());
     // SAFETY: this function returns or unwinds only after `job_b` ran (`is_done`) or was popped back.
     let job_ref = unsafe { job_b.as_job_ref() };
     worker.push(Job::Stack(job_ref));
@@ -152,7 +149,8 @@ where
     R: Send,
 {
     assert!(shared.admit_outside_job(), "install on an engine that is shut down");
-    let job = StackJob::new(func);
+    let me = thread::current();
+    let job = StackJob::new(func, &me);
     // SAFETY: we return only after `job` ran: `wait_for` below returns once `is_done` holds, and nothing
     // between here and there can unwind.
     let job_ref = unsafe { job.as_job_ref() };

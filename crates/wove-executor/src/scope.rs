@@ -6,9 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use wove_latch::{Latch, LatchGuard};
 
-use crate::engine::{Shared, SpawnSpec, Tracking};
+use crate::engine::{Shared, SpawnSpec};
 use crate::sync::{Arc, Mutex};
-use crate::task::run::Call;
 
 type Payload = Box<dyn std::any::Any + Send>;
 
@@ -60,11 +59,10 @@ impl<'scope, 'env> Scope<'scope, 'env> {
         // `pending` is released only after every job's guard is dropped: when the job ran, or when it was
         // dropped unrun (cancelled). So nothing `job` borrows for `'scope` is used after `'scope` ends.
         let job: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(job) };
-        let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking: Tracking::Ambient, follow_up: None };
-        match self.shared.spawn_body(spec, Call::new(job)) {
+        match self.shared.spawn_closure(SpawnSpec::plain(), job) {
             Ok(task) => task.detach(),
             // Shut down: run it here rather than lose it.
-            Err(job) => (job.into_inner())(),
+            Err(job) => job(),
         }
     }
 }

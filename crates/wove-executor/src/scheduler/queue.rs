@@ -1,10 +1,14 @@
 //! What the queues hold: a task's runnable, or a job that lives on a waiting thread's stack.
 
 use crate::join::StackJobRef;
+use crate::sync::Arc;
+use crate::task::run::ClosureJob;
 
 /// One unit of work in a deque or the injector.
 pub(crate) enum Job {
-    /// A spawned task (closure or future) in its async-task cell.
+    /// A spawned closure task, in its cell.
+    Closure(Arc<dyn ClosureJob>),
+    /// A spawned future task, in its async-task cell.
     Task(async_task::Runnable),
     /// A `join` or `install` closure on the stack of a thread that waits for it.
     Stack(StackJobRef),
@@ -14,6 +18,7 @@ impl Job {
     /// Runs the job. Neither kind unwinds: tasks contain their panics and stack jobs hand theirs to the waiter.
     pub(crate) fn run(self) {
         match self {
+            Job::Closure(cell) => cell.run(),
             Job::Task(runnable) => {
                 runnable.run();
             }

@@ -14,6 +14,7 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
+use std::thread::Thread;
 use std::time::Instant;
 
 use crossbeam_deque::{Steal, Worker};
@@ -25,8 +26,11 @@ use crate::sync::Arc;
 
 /// How often the injector is looked at first.
 const INJECTOR_INTERVAL: u32 = 61;
-/// Looks for work before going to sleep.
-const SPIN_ROUNDS: u32 = 8;
+/// Looks for work before going to sleep: a few with spin hints, then with `yield_now`, so that a worker stays
+/// awake through the short gaps of a burst (a park and its wake cost a system call each) without taking the CPU
+/// from a spawning thread on a busy machine. Idle workers are asleep after well under a millisecond.
+const SPIN_ROUNDS: u32 = 6;
+const YIELD_ROUNDS: u32 = 32;
 
 /// One worker's thread-local state.
 pub(crate) struct WorkerContext {
@@ -36,6 +40,7 @@ pub(crate) struct WorkerContext {
     tick: Cell<u32>,
     searching: Cell<bool>,
     seed: Cell<u32>,
+    thread: Thread,
 }
 
 /// Starts worker `index` on the calling (new) thread and runs it until the engine stops.
@@ -49,6 +54,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         tick: Cell::new(0),
         searching: Cell::new(false),
         seed: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
+        thread: std::thread::current(),
     });
     let _worker = context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
@@ -56,12 +62,21 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
 }
 
 impl WorkerContext {
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
     pub(crate) fn shared(&self) -> &Shared {
         &self.shared
     }
 
-    pub(crate) fn shared_arc(&self) -> Arc<Shared> {
-        self.shared.clone()
+    pub(crate) fn shared_arc(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// This worker's thread, to be unparked by whoever finishes a job it waits for.
+    pub(crate) fn thread(&self) -> &Thread {
+        &self.thread
     }
 
     /// Pushes a job where this worker runs it next.
@@ -97,9 +112,11 @@ impl WorkerContext {
 
     /// A few more looks before sleeping, for work that is about to arrive.
     fn spin(&self) -> Option<Job> {
-        for round in 0..SPIN_ROUNDS {
-            for _ in 0..(1 << round) {
-                std::hint::spin_loop();
+        for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
+            if round < SPIN_ROUNDS {
+                (0..(1 << round)).for_each(|_| std::hint::spin_loop());
+            } else {
+                std::thread::yield_now();
             }
             if let Some(job) = self.find_work() {
                 return Some(job);

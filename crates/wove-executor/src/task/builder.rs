@@ -7,7 +7,6 @@ use std::sync::Arc;
 use crate::engine::{Shared, SpawnSpec, Tracking};
 use crate::group::Group;
 use crate::task::core::Callback;
-use crate::task::run::{Await, Call};
 use crate::{SpawnError, Task, TaskError};
 
 /// Configures one task before it is spawned: from [`Engine::task`](crate::Engine::task) or
@@ -126,7 +125,7 @@ impl<T: Send + 'static> TaskBuilder<T> {
         F: FnOnce() -> T + Send + 'static,
     {
         let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
-        self.shared.spawn_body(spec, Call::new(func)).map_err(|body| SpawnError::shutdown(body.into_inner()))
+        self.shared.spawn_closure(spec, func).map_err(SpawnError::shutdown)
     }
 
     /// Spawns `future` as the task.
@@ -148,12 +147,9 @@ impl<T: Send + 'static> TaskBuilder<T> {
         Fut: Future<Output = T> + Send + 'static,
     {
         let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
-        match self.shared.spawn_body(spec, Await::new(future)) {
+        match self.shared.spawn_future(spec, future) {
             Ok(task) => task,
-            Err(body) => {
-                drop(body.into_inner());
-                panic!("{}", SpawnError::shutdown(()))
-            }
+            Err(_) => panic!("{}", SpawnError::shutdown(())),
         }
     }
 }

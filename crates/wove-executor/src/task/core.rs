@@ -15,9 +15,9 @@
 //!    until the queue is empty under the lock; then it puts the outcome back and clears the mark. The handle
 //!    only hands the outcome out when `COMPLETE` is set and no late job runs, so the job always finds it.
 //! 4. After `COMPLETE`: wake the joiner, dispose of an outcome nobody will read (handle detached), then
-//!    release the group membership (recording failures first) and the engine's count of live tasks. So a
-//!    group is released only after the body and every callback finished, and any task they spawned was
-//!    counted in the group before that.
+//!    release the task's count in its group round (recording failures first) and in the engine. So a group
+//!    is released only after the body and every callback finished, and any task they spawned was counted
+//!    in the group before that.
 //!
 //! Racing cases: "callback registered while completing" is step 2; "handle dropped while completing" is the
 //! `DETACHED`/`COMPLETE` pair of `state.rs`, checked under the slot lock together with the late-job mark.
@@ -27,8 +27,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll, Waker};
 
 use crate::engine::Shared;
-use crate::group::{Group, Membership};
-use crate::sync::{Arc, AtomicU32, Mutex, Ordering};
+use crate::group::Round;
+use crate::sync::{Arc, AtomicU32, AtomicU64, Mutex, Ordering};
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RUNNING};
 use crate::{TaskError, TaskId, TaskInfo, TaskState};
 
@@ -40,9 +40,12 @@ pub(crate) struct Header {
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) parent: Option<TaskId>,
-    pub(crate) group: Option<Group>,
+    /// The group round that counts this task, if it is tracked.
+    pub(crate) round: Option<Arc<Round>>,
     pub(crate) shared: Arc<Shared>,
     pub(crate) state: AtomicU32,
+    /// Where the engine's registry keeps this task (set once, right after spawning).
+    pub(crate) registry_key: AtomicU64,
 }
 
 impl Header {
@@ -61,7 +64,7 @@ impl Header {
             id: self.id,
             name: self.name.clone(),
             state,
-            group: self.group.as_ref().map(Group::id),
+            group: self.round.as_ref().map(|round| round.group_id()),
             parent: self.parent,
         }
     }
@@ -85,6 +88,11 @@ pub(crate) trait TaskControl: Send + Sync {
     fn cancel(&self) -> bool;
 }
 
+/// What a `Task<T>` handle holds: a task's cell (a closure cell, or a future's core), seen as its core.
+pub(crate) trait AsCore<T>: TaskControl {
+    fn core(&self) -> &Core<T>;
+}
+
 /// One task's shared state: the header and the outcome slot.
 pub(crate) struct Core<T> {
     pub(crate) header: Header,
@@ -97,7 +105,6 @@ struct Slot<T> {
     late_running: bool,
     join_waker: Option<Waker>,
     task_waker: Option<Waker>,
-    membership: Option<Membership>,
 }
 
 impl<T: Send + 'static> Core<T> {
@@ -110,13 +117,8 @@ impl<T: Send + 'static> Core<T> {
                 late_running: false,
                 join_waker: None,
                 task_waker: None,
-                membership: None,
             }),
         }
-    }
-
-    pub(crate) fn set_membership(&self, membership: Membership) {
-        self.slot.lock().membership = Some(membership);
     }
 
     /// Called before each step of the body; false if the task must end as cancelled instead.
@@ -145,7 +147,7 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// Decides, publishes and releases the outcome: the completion protocol, steps 1, 2 and 4.
-    pub(crate) fn finish(self: &Arc<Self>, outcome: Result<T, TaskError>) {
+    pub(crate) fn finish(&self, outcome: Result<T, TaskError>) {
         let header = &self.header;
         let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
         let outcome = match outcome {
@@ -157,13 +159,13 @@ impl<T: Send + 'static> Core<T> {
         };
         let mut failures = Vec::new();
         // Panics are group failures; cancellations are not (somebody asked for them).
-        if let (Some(_), Err(error)) = (&header.group, &outcome) {
+        if let (Some(_), Err(error)) = (&header.round, &outcome) {
             if error.is_panic() {
                 failures.push(error.message());
             }
         }
         let mut outcome = Some(outcome);
-        let (join_waker, task_waker, membership, orphan) = loop {
+        let (join_waker, task_waker, orphan) = loop {
             let batch = {
                 let mut slot = self.slot.lock();
                 if slot.callbacks.is_empty() {
@@ -171,7 +173,7 @@ impl<T: Send + 'static> Core<T> {
                     let before = header.state.fetch_or(COMPLETE, Ordering::AcqRel);
                     let orphan = if before & DETACHED != 0 { slot.outcome.take() } else { None };
                     // The task waker points back at this task's cell: dropping it breaks the cycle.
-                    break (slot.join_waker.take(), slot.task_waker.take(), slot.membership.take(), orphan);
+                    break (slot.join_waker.take(), slot.task_waker.take(), orphan);
                 }
                 std::mem::take(&mut slot.callbacks)
             };
@@ -189,10 +191,10 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan);
         }
-        if let Some(membership) = membership {
-            membership.release(header.info(), failures);
+        if let Some(round) = &header.round {
+            round.release(header, failures);
         }
-        header.shared.task_released(header.id);
+        header.shared.task_released(header);
     }
 
     /// Runs one callback, containing its panic: reported to the panic handler, returned for the group.
@@ -222,8 +224,9 @@ impl<T: Send + 'static> Core<T> {
         self.header.shared.report_panic(self.header.error_panic(payload));
     }
 
-    /// Registers a done-callback: run at completion if the task is not complete, else queued for the late job.
-    pub(crate) fn on_done(self: &Arc<Self>, callback: Callback<T>) {
+    /// Registers a done-callback: run at completion if the task is not complete, else queued for the late job,
+    /// which `cell` (this core's cell) keeps alive.
+    pub(crate) fn on_done(&self, cell: &Arc<dyn AsCore<T>>, callback: Callback<T>) {
         {
             let mut slot = self.slot.lock();
             slot.callbacks.push(callback);
@@ -232,9 +235,10 @@ impl<T: Send + 'static> Core<T> {
             }
             slot.late_running = true;
         }
-        let core = self.clone();
+        let cell = cell.clone();
         let header = &self.header;
-        header.shared.clone().spawn_follow_up(header.group.clone(), header.id, move || core.run_late());
+        let group = header.round.as_ref().and_then(|round| round.group());
+        header.shared.clone().spawn_follow_up(group, header.id, move || cell.core().run_late());
     }
 
     /// The job behind late callbacks (completion protocol, step 3).
@@ -264,7 +268,7 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan);
         }
-        if let Some(group) = &self.header.group {
+        if let Some(group) = self.header.round.as_ref().and_then(|round| round.group()) {
             for message in failures {
                 group.record_failure(self.header.info(), message);
             }
@@ -297,6 +301,12 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan);
         }
+    }
+}
+
+impl<T: Send + 'static> AsCore<T> for Core<T> {
+    fn core(&self) -> &Core<T> {
+        self
     }
 }
 

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use crate::context;
 use crate::sync::{Arc, Ordering};
-use crate::task::core::{Core, TaskControl};
+use crate::task::core::{AsCore, Core, TaskControl};
 use crate::task::state::COMPLETE;
 use crate::{TaskError, TaskId};
 
@@ -33,12 +33,16 @@ use crate::{TaskError, TaskId};
 /// ```
 #[must_use = "dropping a Task detaches it: the task keeps running and its outcome is dropped"]
 pub struct Task<T: Send + 'static> {
-    core: Arc<Core<T>>,
+    cell: Arc<dyn AsCore<T>>,
 }
 
 impl<T: Send + 'static> Task<T> {
-    pub(crate) fn new(core: Arc<Core<T>>) -> Self {
-        Self { core }
+    pub(crate) fn new(cell: Arc<dyn AsCore<T>>) -> Self {
+        Self { cell }
+    }
+
+    fn core(&self) -> &Core<T> {
+        self.cell.core()
     }
 
     /// Blocks until the task has finished (and its done-callbacks have run), then returns its outcome.
@@ -66,7 +70,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn join(self) -> Result<T, TaskError> {
-        let core = &self.core;
+        let core = self.core();
         context::wait_for(&mut |waker| core.poll_join(waker), None).expect("a wait without deadline returns a value")
     }
 
@@ -84,7 +88,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.core.header.state.load(Ordering::Acquire) & COMPLETE != 0
+        self.core().header.state.load(Ordering::Acquire) & COMPLETE != 0
     }
 
     /// Requests cancellation. A task that has not started never runs (its closure or future is dropped); a
@@ -107,7 +111,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn cancel(&self) -> bool {
-        self.core.cancel()
+        self.core().cancel()
     }
 
     /// The task's id, unique for the life of the process.
@@ -122,7 +126,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn id(&self) -> TaskId {
-        self.core.header.id
+        self.core().header.id
     }
 
     /// The task's name, if it was given one with [`TaskBuilder::name`](crate::TaskBuilder::name).
@@ -136,7 +140,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.core.header.name.as_deref()
+        self.core().header.name.as_deref()
     }
 
     /// Adds a done-callback: it runs exactly once with the outcome — success, panic or cancellation — on an
@@ -159,7 +163,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn on_done(&self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) {
-        self.core.on_done(Box::new(callback));
+        self.core().on_done(&self.cell, Box::new(callback));
     }
 
     /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not
@@ -180,7 +184,7 @@ impl<T: Send + 'static> Task<T> {
 
 impl<T: Send + 'static> Drop for Task<T> {
     fn drop(&mut self) {
-        self.core.detach();
+        self.core().detach();
     }
 }
 
@@ -188,13 +192,13 @@ impl<T: Send + 'static> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.core.poll_join(cx.waker())
+        self.core().poll_join(cx.waker())
     }
 }
 
 impl<T: Send + 'static> fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Task").field(&self.core.header().info()).finish()
+        f.debug_tuple("Task").field(&self.core().header.info()).finish()
     }
 }
 

@@ -1,7 +1,14 @@
-//! The future that async-task runs for every wove task: it makes the task current, honours cancellation
-//! before each step, contains panics, drops the body before the outcome is published, and finishes the
-//! task's [`Core`].
+//! How a task's body runs, for both kinds of task:
+//!
+//! - a **closure** lives in a [`ClosureCell`] — one allocation holding the core and the closure — queued as
+//!   `Arc<dyn ClosureJob>`; it runs once;
+//! - a **future** runs in an `async-task` cell, as a [`TaskFuture`] that holds the future and an `Arc` of its
+//!   core; it is polled until it finishes.
+//!
+//! Both make the task current, honour cancellation before each step, contain panics, drop the body before
+//! the outcome is published, and finish the task's [`Core`].
 
+use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -10,111 +17,104 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::context;
-use crate::sync::Arc;
-use crate::task::core::Core;
+use crate::sync::{Arc, Mutex};
+use crate::task::core::{AsCore, Core, Header, TaskControl};
 
-/// What a task runs: a closure (one step) or a future (one step per poll).
-pub(crate) trait Body: Send {
-    type Output;
-    fn step(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output>;
+/// A queued closure task, type-erased.
+pub(crate) trait ClosureJob: Send + Sync {
+    fn run(self: Arc<Self>);
 }
 
-pin_project! {
-    /// A closure as a task body.
-    pub(crate) struct Call<F> {
-        func: Option<F>,
-    }
+/// A closure task: its core and its closure in one allocation.
+pub(crate) struct ClosureCell<T, F> {
+    core: Core<T>,
+    func: Mutex<Option<F>>,
 }
 
-impl<F> Call<F> {
-    pub(crate) fn new(func: F) -> Self {
-        Self { func: Some(func) }
-    }
-
-    pub(crate) fn into_inner(self) -> F {
-        self.func.expect("a rejected closure was never called")
+impl<T, F> ClosureCell<T, F> {
+    pub(crate) fn new(core: Core<T>, func: F) -> Self {
+        Self { core, func: Mutex::new(Some(func)) }
     }
 }
 
-impl<F: FnOnce() -> T + Send, T> Body for Call<F> {
-    type Output = T;
-
-    fn step(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<T> {
-        let func = self.project().func.take().expect("a closure task is stepped once");
-        Poll::Ready(func())
+impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureJob for ClosureCell<T, F> {
+    fn run(self: Arc<Self>) {
+        let _current = context::enter_task(self.clone());
+        let core = &self.core;
+        let Some(func) = self.func.lock().take() else { return };
+        if !core.begin_step() {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(func))) {
+                core.report(payload);
+            }
+            core.finish(Err(core.header.error_cancelled()));
+            return;
+        }
+        // Calling consumes the closure: its captured values are dropped before `finish` publishes the outcome.
+        let outcome = catch_unwind(AssertUnwindSafe(func)).map_err(|payload| core.header.error_panic(payload));
+        core.finish(outcome);
     }
 }
 
-pin_project! {
-    /// A future as a task body.
-    pub(crate) struct Await<Fut> {
-        #[pin]
-        future: Fut,
+impl<T: Send + 'static, F: Send + 'static> TaskControl for ClosureCell<T, F> {
+    fn header(&self) -> &Header {
+        &self.core.header
+    }
+
+    fn cancel(&self) -> bool {
+        self.core.cancel()
     }
 }
 
-impl<Fut> Await<Fut> {
-    pub(crate) fn new(future: Fut) -> Self {
-        Self { future }
-    }
-
-    pub(crate) fn into_inner(self) -> Fut {
-        self.future
-    }
-}
-
-impl<Fut: Future + Send> Body for Await<Fut> {
-    type Output = Fut::Output;
-
-    fn step(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fut::Output> {
-        self.project().future.poll(cx)
+impl<T: Send + 'static, F: Send + 'static> AsCore<T> for ClosureCell<T, F> {
+    fn core(&self) -> &Core<T> {
+        &self.core
     }
 }
 
 pin_project! {
-    /// The future async-task polls: the body plus the task's core.
-    pub(crate) struct TaskFuture<T, B> {
+    /// The future async-task polls for a future task: the future plus the task's core.
+    pub(crate) struct TaskFuture<T, Fut> {
         core: Arc<Core<T>>,
         #[pin]
-        body: Option<B>,
+        future: Option<Fut>,
     }
 }
 
-impl<T, B> TaskFuture<T, B> {
-    pub(crate) fn new(core: Arc<Core<T>>, body: B) -> Self {
-        Self { core, body: Some(body) }
+impl<T, Fut> TaskFuture<T, Fut> {
+    pub(crate) fn new(core: Arc<Core<T>>, future: Fut) -> Self {
+        Self { core, future: Some(future) }
     }
 }
 
-impl<T: Send + 'static, B: Body<Output = T>> Future for TaskFuture<T, B> {
+impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T, Fut> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
         let core: &Arc<Core<T>> = this.core;
-        if this.body.is_none() {
+        if this.future.is_none() {
             return Poll::Ready(());
         }
         let _current = context::enter_task(core.clone());
         if !core.begin_step() {
-            if let Err(payload) = drop_body(this.body.as_mut()) {
+            if let Err(payload) = drop_future(this.future.as_mut()) {
                 core.report(payload);
             }
             core.finish(Err(core.header.error_cancelled()));
             return Poll::Ready(());
         }
-        let body = this.body.as_mut().as_pin_mut().expect("checked above");
-        let outcome = match catch_unwind(AssertUnwindSafe(|| body.step(cx))) {
+        let future = this.future.as_mut().as_pin_mut().expect("checked above");
+        let outcome = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(Poll::Pending) => {
                 core.suspended(cx);
                 return Poll::Pending;
             }
             Ok(Poll::Ready(value)) => {
-                drop_body(this.body.as_mut()).map(|()| value).map_err(|payload| core.header.error_panic(payload))
+                drop_future(this.future.as_mut()).map(|()| value).map_err(|payload| core.header.error_panic(payload))
             }
             Err(payload) => {
-                // The body's own panic wins over one from dropping what it captured.
-                let _ = drop_body(this.body.as_mut());
+                // The future's own panic wins over one from dropping what it captured.
+                let _ = drop_future(this.future.as_mut());
                 Err(core.header.error_panic(payload))
             }
         };
@@ -123,8 +123,7 @@ impl<T: Send + 'static, B: Body<Output = T>> Future for TaskFuture<T, B> {
     }
 }
 
-/// Drops the body (its captured values) before the outcome is published; a panic in a `Drop` is contained.
-fn drop_body<B>(body: Pin<&mut Option<B>>) -> Result<(), Box<dyn std::any::Any + Send>> {
-    let mut body = body;
-    catch_unwind(AssertUnwindSafe(|| body.set(None)))
+/// Drops the future (its captured values) before the outcome is published; a panic in a `Drop` is contained.
+fn drop_future<Fut>(mut future: Pin<&mut Option<Fut>>) -> Result<(), Box<dyn Any + Send>> {
+    catch_unwind(AssertUnwindSafe(|| future.set(None)))
 }
