@@ -9,9 +9,11 @@ lint:
 test:
     cargo test --workspace
 
-# Loom model checks of the hand-written synchronization protocols.
+# Loom model checks of the hand-written synchronization protocols (latch; task state and completion,
+# admission against shutdown, sleep and wake: in-crate unit tests of wove-executor).
 loom:
     RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release -p wove-latch --test latch_loom
+    RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release -p wove-executor --lib
 
 # Criterion benchmarks: wove against the peers in the same groups.
 bench:

@@ -44,6 +44,12 @@ pub(crate) fn worker() -> Option<Rc<WorkerContext>> {
     WORKER.with(|slot| slot.borrow().clone())
 }
 
+/// Calls `f` with the engine of the worker this runs on: how a task reaches its engine as it finishes (tasks
+/// run only on their engine's workers).
+pub(crate) fn with_worker_engine<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
+    WORKER.with(|slot| f(slot.borrow().as_deref().expect("tasks run on their engine's workers").shared_arc()))
+}
+
 /// Calls `f` with this thread's worker context, borrowed, if it is a wove worker.
 pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
     WORKER.with(|slot| f(slot.borrow().as_deref()))

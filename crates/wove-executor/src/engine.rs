@@ -1,23 +1,16 @@
 //! `Engine`: the handle users hold, and `Shared`, the state its workers share.
 //!
-//! # Protocol: spawning and shutdown
+//! # Protocol: shutdown
 //!
-//! `live` counts every task (and every `install` job from outside) from spawn until it is released. The
-//! lifecycle word has `CLOSED` (no spawns from outside), `CANCEL_ALL` (`shutdown_now`) and `STOPPED`.
+//! Which spawns are accepted while shutting down, and when workers exit, is the admission protocol of
+//! `admission.rs`. On top of it:
 //!
-//! 1. A spawn first increments `live` (`SeqCst`), then reads the lifecycle. If `CLOSED` and the spawn comes
-//!    from outside the engine, it undoes the increment and hands the closure back.
-//! 2. `shutdown` sets `CLOSED` (`SeqCst`), then wakes every sleeping worker. Workers keep running queued work
-//!    — including follow-ups spawned by running tasks and callbacks, which are still accepted — and exit once
-//!    `CLOSED` is set and `live` is zero; the release that takes `live` to zero while closed wakes them all.
-//! 3. Race "spawn during shutdown": steps 1 and 2 form a Dekker pair on `live` and the lifecycle. Either the
-//!    spawner sees `CLOSED` (and gets its closure back), or the workers see its task counted in `live` (and
-//!    run it before exiting). Nothing is lost and nothing waits forever.
-//! 4. `shutdown_now` also sets `CANCEL_ALL`, then cancels every registered task: queued ones end as
-//!    cancelled when a worker reaches them (their callbacks still run), suspended futures are woken to be
-//!    dropped, running closures run on and their values are dropped. Tasks spawned afterwards are born
-//!    cancelled.
-//! 5. Then the calling thread joins the worker threads — unless it is one of them: a shutdown (or the drop of
+//! 1. `shutdown` closes admission and wakes every sleeping worker. Workers keep running queued work —
+//!    including follow-ups spawned by running tasks and callbacks — and exit once closed and idle.
+//! 2. `shutdown_now` also cancels every registered task: queued ones end as cancelled when a worker reaches
+//!    them (their callbacks still run), suspended futures are woken to be dropped, running closures run on and
+//!    their values are dropped. Tasks admitted afterwards are born cancelled.
+//! 3. Then the calling thread joins the worker threads — unless it is one of them: a shutdown (or the drop of
 //!    the last handle) on a worker never joins the thread it runs on; the workers exit by themselves.
 
 use std::fmt;
@@ -29,17 +22,16 @@ use std::thread::JoinHandle;
 use crossbeam_deque::{Injector, Stealer, Worker};
 use event_listener::Event;
 
+use crate::admission::{Admission, Admitted};
 use crate::builder::{PanicHandler, StartHook};
 use crate::context;
 use crate::group::Group;
 use crate::scheduler::{Job, Sleep, WorkerContext, start_worker};
-use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Mutex, Ordering};
-use crate::task::core::{Callback, Core, Header, TaskControl};
+use crate::sync::model::AtomicU32;
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
+use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
 use crate::{BuildError, Builder, Registry, SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo};
-
-const CLOSED: u8 = 1;
-const CANCEL_ALL: u8 = 2;
 
 /// How a new task is tracked.
 #[derive(Debug)]
@@ -62,6 +54,21 @@ pub(crate) struct SpawnSpec<T> {
     pub(crate) follow_up: Option<TaskId>,
 }
 
+impl EngineHooks for Arc<Shared> {
+    fn report_panic(&self, error: TaskError) {
+        Shared::report_panic(self, error);
+    }
+
+    fn released(&self, header: &Header) {
+        self.registry.remove(header);
+        self.release_live();
+    }
+
+    fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob) {
+        self.spawn_follow_up(group, parent, job);
+    }
+}
+
 impl<T> SpawnSpec<T> {
     /// No name, no callbacks, ambient tracking.
     pub(crate) fn plain() -> Self {
@@ -74,9 +81,8 @@ pub(crate) struct Shared {
     pub(crate) injector: Injector<Job>,
     pub(crate) stealers: Box<[Stealer<Job>]>,
     pub(crate) sleep: Sleep,
-    live: AtomicUsize,
+    admission: Admission,
     idle: Event,
-    lifecycle: AtomicU8,
     registry: Registry,
     handles: AtomicUsize,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -98,7 +104,7 @@ impl Shared {
             cell.cancel();
         }
         self.schedule(Job::Closure(cell.clone()), false);
-        Ok(Task::new(cell))
+        Ok(Task::new(cell, self.clone()))
     }
 
     /// Spawns a future task (spawning protocol, step 1); hands the future back if the engine is closed.
@@ -117,28 +123,24 @@ impl Shared {
         if cancel {
             core.cancel();
         }
-        let scheduler = core.clone();
+        let engine = self.clone();
         let schedule = move |runnable, info: async_task::ScheduleInfo| {
-            scheduler.header.shared.schedule(Job::Task(runnable), info.woken_while_running);
+            engine.schedule(Job::Task(runnable), info.woken_while_running);
         };
         let (runnable, cell) = async_task::spawn(TaskFuture::new(core.clone(), future), async_task::WithInfo(schedule));
         cell.detach();
         runnable.schedule();
-        Ok(Task::new(core))
+        Ok(Task::new(core, self.clone()))
     }
 
     /// Counts a new task in the engine and its group and makes its header: `None` if the engine refuses it.
     /// Also says whether it is born cancelled (`shutdown_now` is under way) and which worker spawns it.
     fn admit<T>(self: &Arc<Self>, spec: &SpawnSpec<T>) -> Option<(Header, bool, Option<usize>)> {
-        let before = self.live.fetch_add(1, Ordering::SeqCst);
-        let lifecycle = self.lifecycle.load(Ordering::SeqCst);
         let worker = context::with_worker_of(self, |worker| worker.map(WorkerContext::index));
-        let outside = spec.follow_up.is_none() && worker.is_none();
-        // Closed and already idle: the workers are exiting, so nothing spawned now would ever run.
-        if lifecycle & CLOSED != 0 && (outside || before == 0) {
-            self.release_live();
-            return None;
-        }
+        let cancelled = match self.admission.admit(spec.follow_up.is_none() && worker.is_none()) {
+            Admitted::Yes { cancelled } => cancelled,
+            Admitted::No => return None,
+        };
         let (spawner_round, parent) = context::with_current(|current| match current {
             Some(task) => (task.header().round.clone(), Some(task.header().id)),
             None => (None, None),
@@ -153,26 +155,21 @@ impl Shared {
             name: spec.name.clone(),
             parent: spec.follow_up.or(parent),
             round,
-            shared: self.clone(),
             state: AtomicU32::new(0),
             registry_key: AtomicU64::new(0),
         };
-        Some((header, lifecycle & CANCEL_ALL != 0, worker))
+        Some((header, cancelled, worker))
     }
 
-    /// Spawns follow-up work of task `parent` (a late done-callback), tracked by `group`. Accepted while the
-    /// engine closes; once its workers are gone, runs `func` here rather than losing it.
-    pub(crate) fn spawn_follow_up(
-        self: Arc<Self>,
-        group: Option<Group>,
-        parent: TaskId,
-        func: impl FnOnce() + Send + 'static,
-    ) {
+    /// Spawns a closure as follow-up work of task `parent` (a late done-callback), tracked by `group`.
+    /// Accepted while the engine closes; once its workers are gone, runs `job` here rather than losing it.
+    fn spawn_follow_up(self: &Arc<Self>, group: Option<Group>, parent: TaskId, job: LateJob) {
         let tracking = group.map_or(Tracking::Untracked, Tracking::Group);
         let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(parent) };
-        match self.spawn_closure(spec, func) {
+        let engine = self.clone();
+        match self.spawn_closure(spec, move || job(&engine)) {
             Ok(task) => task.detach(),
-            Err(func) => func(),
+            Err(run_here) => run_here(),
         }
     }
 
@@ -200,20 +197,14 @@ impl Shared {
         context::with_worker_of(self, |worker| worker.is_some())
     }
 
-    /// A task is done with the engine.
-    pub(crate) fn task_released(&self, header: &Header) {
-        self.registry.remove(header);
-        self.release_live();
-    }
-
     pub(crate) fn registry(&self) -> &Registry {
         &self.registry
     }
 
     fn release_live(&self) {
-        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+        if self.admission.release() {
             self.idle.notify(usize::MAX);
-            if self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0 {
+            if self.admission.is_closed() {
                 self.sleep.wake_all();
             }
         }
@@ -221,12 +212,7 @@ impl Shared {
 
     /// Counts an `install` job from outside, unless the engine is closed (then false).
     pub(crate) fn admit_outside_job(&self) -> bool {
-        self.live.fetch_add(1, Ordering::SeqCst);
-        if self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0 {
-            self.release_live();
-            return false;
-        }
-        true
+        self.admission.admit(true) != Admitted::No
     }
 
     /// The outside job admitted by [`admit_outside_job`](Self::admit_outside_job) is done.
@@ -236,7 +222,7 @@ impl Shared {
 
     /// Workers exit once the engine is closed and nothing is left to run.
     pub(crate) fn should_exit(&self) -> bool {
-        self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0 && self.live.load(Ordering::SeqCst) == 0
+        self.admission.should_exit()
     }
 
     pub(crate) fn has_work(&self, local: &Worker<Job>) -> bool {
@@ -271,8 +257,7 @@ impl Shared {
     }
 
     fn close(&self, cancel_all: bool) {
-        let flags = if cancel_all { CLOSED | CANCEL_ALL } else { CLOSED };
-        self.lifecycle.fetch_or(flags, Ordering::SeqCst);
+        self.admission.close(cancel_all);
         if cancel_all {
             for task in self.registry.all() {
                 task.cancel();
@@ -292,7 +277,7 @@ impl Shared {
     }
 
     fn is_closed(&self) -> bool {
-        self.lifecycle.load(Ordering::SeqCst) & CLOSED != 0
+        self.admission.is_closed()
     }
 }
 
@@ -348,9 +333,8 @@ impl Engine {
             injector: Injector::new(),
             stealers: locals.iter().map(Worker::stealer).collect(),
             sleep: Sleep::new(threads),
-            live: AtomicUsize::new(0),
+            admission: Admission::new(),
             idle: Event::new(),
-            lifecycle: AtomicU8::new(0),
             registry: Registry::new(threads),
             handles: AtomicUsize::new(1),
             threads: Mutex::new(Vec::with_capacity(threads)),
@@ -554,12 +538,13 @@ impl Engine {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn wait_idle(&self) {
-        let inside = context::with_current(|task| task.is_some_and(|t| Arc::ptr_eq(&t.header().shared, &self.shared)));
+        let inside = context::with_worker_of(&self.shared, |worker| worker.is_some())
+            && context::with_current(|task| task.is_some());
         assert!(!inside, "wait_idle called from inside a task of the same engine, which would wait for itself forever");
         let shared = &self.shared;
         let mut listener: Option<event_listener::EventListener> = None;
         let mut poll = |waker: &std::task::Waker| loop {
-            if shared.live.load(Ordering::SeqCst) == 0 {
+            if shared.admission.is_idle() {
                 return Poll::Ready(());
             }
             match &mut listener {
@@ -693,7 +678,7 @@ impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
             .field("threads", &self.threads())
-            .field("live_tasks", &self.shared.live.load(Ordering::Relaxed))
+            .field("live_tasks", &self.shared.admission.live())
             .field("shut_down", &self.is_shutdown())
             .finish()
     }

@@ -59,6 +59,7 @@
 //!   one dependency fewer.
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod admission;
 mod builder;
 mod context;
 mod engine;

@@ -1,6 +1,49 @@
-//! The synchronization facade: every atomic, `Arc` and lock in this crate comes from here, so the crate has one
-//! place to swap in loom's model-checked versions.
+//! The synchronization facade. Everything else uses `std` and `parking_lot` directly through the re-exports at
+//! the top; the hand-written protocols (task state and completion, admission against shutdown, sleep and wake)
+//! take their atomics, locks and parking from [`model`], which becomes loom's model-checked versions under
+//! `--cfg loom`, so the loom tests exercise the real protocol code.
 
 pub(crate) use parking_lot::Mutex;
 pub(crate) use std::sync::Arc;
-pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+/// The primitives of the loom-checked protocols.
+pub(crate) mod model {
+    #[cfg(loom)]
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, fence};
+    #[cfg(loom)]
+    pub(crate) use loom::thread::{Thread, current as current_thread, park};
+
+    #[cfg(not(loom))]
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, fence};
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::{Thread, current as current_thread, park};
+
+    #[cfg(not(loom))]
+    pub(crate) use parking_lot::Mutex;
+
+    /// loom's mutex behind `parking_lot`'s signature (`lock()` without poisoning).
+    #[cfg(loom)]
+    #[derive(Debug, Default)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    #[cfg(loom)]
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(loom::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
+            self.0.lock().expect("loom mutexes are not poisoned in these models")
+        }
+    }
+
+    /// Parks the calling thread until unparked or `deadline` (loom has no timed park: it parks until unparked).
+    pub(crate) fn park_until(deadline: Option<std::time::Instant>) {
+        match deadline {
+            #[cfg(not(loom))]
+            Some(deadline) => std::thread::park_timeout(deadline.saturating_duration_since(std::time::Instant::now())),
+            _ => park(),
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! What the queues hold: a task's runnable, or a job that lives on a waiting thread's stack.
 
+use crate::engine::Shared;
 use crate::join::StackJobRef;
 use crate::sync::Arc;
 use crate::task::run::ClosureJob;
@@ -15,10 +16,11 @@ pub(crate) enum Job {
 }
 
 impl Job {
-    /// Runs the job. Neither kind unwinds: tasks contain their panics and stack jobs hand theirs to the waiter.
-    pub(crate) fn run(self) {
+    /// Runs the job on a worker of `engine`. No kind unwinds: tasks contain their panics and stack jobs hand
+    /// theirs to the waiter.
+    pub(crate) fn run(self, engine: &Arc<Shared>) {
         match self {
-            Job::Closure(cell) => cell.run(),
+            Job::Closure(cell) => cell.run(engine),
             Job::Task(runnable) => {
                 runnable.run();
             }

@@ -23,10 +23,10 @@
 //! either finds the work or goes to sleep through step 3, whose re-check sees it.
 
 use std::sync::OnceLock;
-use std::thread::Thread;
 use std::time::Instant;
 
-use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, fence};
+use crate::sync::Ordering;
+use crate::sync::model::{AtomicBool, AtomicUsize, Mutex, Thread, current_thread, fence, park_until};
 
 const SEARCHING_ONE: usize = 1;
 const SEARCHING_MASK: usize = (1 << 16) - 1;
@@ -51,7 +51,7 @@ impl Sleep {
 
     /// Records the calling thread as worker `index`'s, so it can be unparked.
     pub(crate) fn register_thread(&self, index: usize) {
-        let _ = self.threads[index].set(std::thread::current());
+        let _ = self.threads[index].set(current_thread());
     }
 
     /// Step 1: work was pushed; wake a worker if nobody is searching and somebody sleeps.
@@ -120,15 +120,58 @@ impl Sleep {
 
     /// Parks the calling worker until unparked or `deadline`.
     pub(crate) fn park(deadline: Option<Instant>) {
-        match deadline {
-            Some(deadline) => std::thread::park_timeout(deadline.saturating_duration_since(Instant::now())),
-            None => std::thread::park(),
-        }
+        park_until(deadline);
     }
 
     fn unpark(&self, index: usize) {
         if let Some(thread) = self.threads[index].get() {
             thread.unpark();
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::Sleep;
+    use loom::sync::Arc;
+    use loom::sync::atomic::{AtomicUsize, Ordering};
+    use loom::thread;
+
+    /// A worker going to sleep races a notifier that pushes work: the worker always ends up with the work
+    /// (a lost wakeup would leave it parked forever, which loom reports as a deadlock). The queue is an atomic
+    /// with release pushes and acquire checks, like the lock-free deques, so only the protocol's own fences
+    /// order the push against the sleeper's count.
+    #[test]
+    fn notify_vs_going_to_sleep() {
+        loom::model(|| {
+            let sleep = Arc::new(Sleep::new(1));
+            let queue = Arc::new(AtomicUsize::new(0));
+            let worker = {
+                let (sleep, queue) = (sleep.clone(), queue.clone());
+                thread::spawn(move || {
+                    sleep.register_thread(0);
+                    loop {
+                        if queue.swap(0, Ordering::Acquire) > 0 {
+                            return;
+                        }
+                        // Step 3 of the protocol: count in, re-check, park until taken off the list.
+                        sleep.prepare(0, false);
+                        if queue.load(Ordering::Acquire) > 0 {
+                            if !sleep.cancel(0) {
+                                sleep.end_search(); // a notifier woke it first: it was searching
+                            }
+                            continue;
+                        }
+                        while sleep.is_asleep(0) {
+                            loom::thread::park();
+                        }
+                        sleep.end_search();
+                    }
+                })
+            };
+            queue.fetch_add(1, Ordering::Release);
+            sleep.notify();
+            worker.join().unwrap();
+        });
     }
 }

@@ -105,7 +105,7 @@ impl WorkerContext {
 
     /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
     pub(crate) fn run(&self, job: Job) {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.run())) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.run(&self.shared))) {
             self.shared.report_stray_panic(payload);
         }
     }

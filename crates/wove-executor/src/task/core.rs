@@ -26,11 +26,25 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll, Waker};
 
-use crate::engine::Shared;
-use crate::group::Round;
-use crate::sync::{Arc, AtomicU32, AtomicU64, Mutex, Ordering};
+use crate::group::{Group, Round};
+use crate::sync::model::{AtomicU32, Mutex};
+use crate::sync::{Arc, AtomicU64, Ordering};
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RUNNING};
 use crate::{TaskError, TaskId, TaskInfo, TaskState};
+
+/// A job that runs late done-callbacks, given the engine it runs on.
+pub(crate) type LateJob = Box<dyn FnOnce(&dyn EngineHooks) + Send>;
+
+/// What a task's core needs from its engine. Behind a trait so that the completion protocol is model-checked
+/// (loom) without an engine: the engine implements it, the models record what it is asked.
+pub(crate) trait EngineHooks {
+    /// A panic nobody can observe through a handle.
+    fn report_panic(&self, error: TaskError);
+    /// The task is entirely done: forget it.
+    fn released(&self, header: &Header);
+    /// Schedules `job` (late done-callbacks of task `parent`) as follow-up work tracked by `group`.
+    fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob);
+}
 
 /// A done-callback, boxed.
 pub(crate) type Callback<T> = Box<dyn FnOnce(&Result<T, TaskError>) + Send>;
@@ -42,7 +56,6 @@ pub(crate) struct Header {
     pub(crate) parent: Option<TaskId>,
     /// The group round that counts this task, if it is tracked.
     pub(crate) round: Option<Arc<Round>>,
-    pub(crate) shared: Arc<Shared>,
     pub(crate) state: AtomicU32,
     /// Where the engine's registry keeps this task (set once, right after spawning).
     pub(crate) registry_key: AtomicU64,
@@ -147,12 +160,12 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// Decides, publishes and releases the outcome: the completion protocol, steps 1, 2 and 4.
-    pub(crate) fn finish(&self, outcome: Result<T, TaskError>) {
+    pub(crate) fn finish(&self, outcome: Result<T, TaskError>, engine: &dyn EngineHooks) {
         let header = &self.header;
         let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
         let outcome = match outcome {
             Ok(value) if before & CANCEL_REQUESTED != 0 => {
-                self.dispose(Ok(value));
+                self.dispose(Ok(value), engine);
                 Err(header.error_cancelled())
             }
             other => other,
@@ -179,7 +192,7 @@ impl<T: Send + 'static> Core<T> {
             };
             let current = outcome.as_ref().expect("the outcome is stored only when no callback is left");
             for callback in batch {
-                if let Some(message) = self.run_callback(callback, current) {
+                if let Some(message) = self.run_callback(callback, current, engine) {
                     failures.push(message);
                 }
             }
@@ -189,44 +202,45 @@ impl<T: Send + 'static> Core<T> {
             waker.wake();
         }
         if let Some(orphan) = orphan {
-            self.dispose(orphan);
+            self.dispose(orphan, engine);
         }
         if let Some(round) = &header.round {
             round.release(header, failures);
         }
-        header.shared.task_released(header);
+        engine.released(header);
     }
 
     /// Runs one callback, containing its panic: reported to the panic handler, returned for the group.
-    fn run_callback(&self, callback: Callback<T>, outcome: &Result<T, TaskError>) -> Option<String> {
+    fn run_callback(
+        &self,
+        callback: Callback<T>,
+        outcome: &Result<T, TaskError>,
+        engine: &dyn EngineHooks,
+    ) -> Option<String> {
         let payload = catch_unwind(AssertUnwindSafe(|| callback(outcome))).err()?;
         let error = TaskError::callback_panic(self.header.id, self.header.name.clone(), payload);
         let message = error.message();
-        self.header.shared.report_panic(error);
+        engine.report_panic(error);
         Some(message)
     }
 
     /// Drops an outcome nobody will read: a value is dropped here (its `Drop` may panic, which is contained),
     /// a panic goes to the panic handler.
-    fn dispose(&self, outcome: Result<T, TaskError>) {
+    fn dispose(&self, outcome: Result<T, TaskError>, engine: &dyn EngineHooks) {
         match outcome {
             Ok(value) => {
                 if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-                    self.report(payload);
+                    engine.report_panic(self.header.error_panic(payload));
                 }
             }
-            Err(error) if error.is_panic() => self.header.shared.report_panic(error),
+            Err(error) if error.is_panic() => engine.report_panic(error),
             Err(_) => {}
         }
     }
 
-    pub(crate) fn report(&self, payload: Box<dyn Any + Send>) {
-        self.header.shared.report_panic(self.header.error_panic(payload));
-    }
-
     /// Registers a done-callback: run at completion if the task is not complete, else queued for the late job,
     /// which `cell` (this core's cell) keeps alive.
-    pub(crate) fn on_done(&self, cell: &Arc<dyn AsCore<T>>, callback: Callback<T>) {
+    pub(crate) fn on_done(&self, cell: &Arc<dyn AsCore<T>>, callback: Callback<T>, engine: &dyn EngineHooks) {
         {
             let mut slot = self.slot.lock();
             slot.callbacks.push(callback);
@@ -236,13 +250,12 @@ impl<T: Send + 'static> Core<T> {
             slot.late_running = true;
         }
         let cell = cell.clone();
-        let header = &self.header;
-        let group = header.round.as_ref().and_then(|round| round.group());
-        header.shared.clone().spawn_follow_up(group, header.id, move || cell.core().run_late());
+        let group = self.header.round.as_ref().and_then(|round| round.group());
+        engine.spawn_late(group, self.header.id, Box::new(move |engine| cell.core().run_late(engine)));
     }
 
     /// The job behind late callbacks (completion protocol, step 3).
-    fn run_late(&self) {
+    fn run_late(&self, engine: &dyn EngineHooks) {
         let outcome = self.slot.lock().outcome.take().expect("a late job keeps the outcome in the slot");
         let mut failures = Vec::new();
         let (waker, orphan) = loop {
@@ -259,14 +272,14 @@ impl<T: Send + 'static> Core<T> {
                 std::mem::take(&mut slot.callbacks)
             };
             for callback in batch {
-                failures.extend(self.run_callback(callback, &outcome));
+                failures.extend(self.run_callback(callback, &outcome, engine));
             }
         };
         if let Some(waker) = waker {
             waker.wake();
         }
         if let Some(orphan) = orphan {
-            self.dispose(orphan);
+            self.dispose(orphan, engine);
         }
         if let Some(group) = self.header.round.as_ref().and_then(|round| round.group()) {
             for message in failures {
@@ -292,14 +305,14 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// The handle is gone: from now on nobody reads the outcome (state protocol, step 5).
-    pub(crate) fn detach(&self) {
+    pub(crate) fn detach(&self, engine: &dyn EngineHooks) {
         let orphan = {
             let mut slot = self.slot.lock();
             let before = self.header.state.fetch_or(DETACHED, Ordering::AcqRel);
             if before & COMPLETE != 0 && !slot.late_running { slot.outcome.take() } else { None }
         };
         if let Some(orphan) = orphan {
-            self.dispose(orphan);
+            self.dispose(orphan, engine);
         }
     }
 }
@@ -339,5 +352,148 @@ impl<T: Send + 'static> TaskControl for Core<T> {
             waker.wake();
         }
         true
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    //! Test plan 11 and the state protocol: completion races registration, cancellation and detaching.
+
+    use std::sync::Arc;
+    use std::task::{Poll, Waker};
+
+    use loom::sync::Mutex;
+    use loom::sync::atomic::{AtomicUsize, Ordering};
+    use loom::thread;
+
+    use super::{AsCore, Core, EngineHooks, Header, LateJob};
+    use crate::group::Group;
+    use crate::sync::AtomicU64;
+    use crate::sync::model::AtomicU32;
+    use crate::{TaskError, TaskId};
+
+    /// Stands in for the engine: counts releases and panics, keeps late jobs to run them afterwards.
+    #[derive(Default)]
+    struct Recorder {
+        released: AtomicUsize,
+        panics: AtomicUsize,
+        late: Mutex<Vec<LateJob>>,
+    }
+
+    impl EngineHooks for Recorder {
+        fn report_panic(&self, _error: TaskError) {
+            self.panics.fetch_add(1, Ordering::SeqCst);
+        }
+
+        fn released(&self, _header: &Header) {
+            self.released.fetch_add(1, Ordering::SeqCst);
+        }
+
+        fn spawn_late(&self, _group: Option<Group>, _parent: TaskId, job: LateJob) {
+            self.late.lock().unwrap().push(job);
+        }
+    }
+
+    impl Recorder {
+        fn run_late_jobs(&self) {
+            let jobs = std::mem::take(&mut *self.late.lock().unwrap());
+            for job in jobs {
+                job(self);
+            }
+        }
+    }
+
+    fn core<T: Send + 'static>() -> Arc<Core<T>> {
+        let header = Header {
+            id: TaskId::next(),
+            name: None,
+            parent: None,
+            round: None,
+            state: AtomicU32::new(0),
+            registry_key: AtomicU64::new(0),
+        };
+        Arc::new(Core::new(header, Vec::new()))
+    }
+
+    fn outcome<T: Send + 'static>(core: &Core<T>) -> Result<T, TaskError> {
+        match core.poll_join(Waker::noop()) {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => panic!("the outcome is not there"),
+        }
+    }
+
+    /// Test plan 11: complete ‖ register. The callback runs exactly once, sees the value, and the handle
+    /// still gets the outcome; the task is released exactly once.
+    #[test]
+    fn register_vs_complete() {
+        loom::model(|| {
+            let (core, engine) = (core::<u32>(), Arc::new(Recorder::default()));
+            let calls = Arc::new(AtomicUsize::new(0));
+            let finisher = {
+                let (core, engine) = (core.clone(), engine.clone());
+                thread::spawn(move || {
+                    assert!(core.begin_step());
+                    core.finish(Ok(7), &*engine);
+                })
+            };
+            let cell: Arc<dyn AsCore<u32>> = core.clone();
+            let seen = calls.clone();
+            let callback = Box::new(move |outcome: &Result<u32, TaskError>| {
+                assert_eq!(*outcome.as_ref().unwrap(), 7);
+                seen.fetch_add(1, Ordering::SeqCst);
+            });
+            core.on_done(&cell, callback, &*engine);
+            finisher.join().unwrap();
+            engine.run_late_jobs();
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+            assert_eq!(engine.released.load(Ordering::SeqCst), 1);
+            assert_eq!(outcome(&core).unwrap(), 7);
+        });
+    }
+
+    /// `cancel()` ‖ completion: `cancel()` returns true exactly when the outcome is `Cancelled`.
+    #[test]
+    fn cancel_vs_complete() {
+        loom::model(|| {
+            let (core, engine) = (core::<u32>(), Arc::new(Recorder::default()));
+            let finisher = {
+                let (core, engine) = (core.clone(), engine.clone());
+                thread::spawn(move || {
+                    let outcome = if core.begin_step() { Ok(1) } else { Err(core.header.error_cancelled()) };
+                    core.finish(outcome, &*engine);
+                })
+            };
+            let cancelled = super::TaskControl::cancel(&*core);
+            finisher.join().unwrap();
+            assert_eq!(outcome(&core).is_err_and(|e| e.is_cancelled()), cancelled);
+        });
+    }
+
+    struct DropCount(Arc<AtomicUsize>);
+
+    impl Drop for DropCount {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Handle dropped ‖ completion: the unread value is dropped exactly once, by exactly one side.
+    #[test]
+    fn detach_vs_complete() {
+        loom::model(|| {
+            let (core, engine) = (core::<DropCount>(), Arc::new(Recorder::default()));
+            let drops = Arc::new(AtomicUsize::new(0));
+            let finisher = {
+                let (core, engine, drops) = (core.clone(), engine.clone(), drops.clone());
+                thread::spawn(move || {
+                    assert!(core.begin_step());
+                    core.finish(Ok(DropCount(drops)), &*engine);
+                })
+            };
+            core.detach(&*engine);
+            finisher.join().unwrap();
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert_eq!(engine.panics.load(Ordering::SeqCst), 0);
+        });
     }
 }

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::context;
+use crate::engine::Shared;
 use crate::sync::{Arc, Ordering};
 use crate::task::core::{AsCore, Core, TaskControl};
 use crate::task::state::COMPLETE;
@@ -34,11 +35,14 @@ use crate::{TaskError, TaskId};
 #[must_use = "dropping a Task detaches it: the task keeps running and its outcome is dropped"]
 pub struct Task<T: Send + 'static> {
     cell: Arc<dyn AsCore<T>>,
+    /// The engine, for the handle's own needs (late callbacks, disposing of an unread outcome). Held by the
+    /// handle rather than the task, so its reference count moves on the spawner's thread only.
+    engine: Arc<Shared>,
 }
 
 impl<T: Send + 'static> Task<T> {
-    pub(crate) fn new(cell: Arc<dyn AsCore<T>>) -> Self {
-        Self { cell }
+    pub(crate) fn new(cell: Arc<dyn AsCore<T>>, engine: Arc<Shared>) -> Self {
+        Self { cell, engine }
     }
 
     fn core(&self) -> &Core<T> {
@@ -163,7 +167,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn on_done(&self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) {
-        self.core().on_done(&self.cell, Box::new(callback));
+        self.core().on_done(&self.cell, Box::new(callback), &self.engine);
     }
 
     /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not
@@ -184,7 +188,7 @@ impl<T: Send + 'static> Task<T> {
 
 impl<T: Send + 'static> Drop for Task<T> {
     fn drop(&mut self) {
-        self.core().detach();
+        self.core().detach(&self.engine);
     }
 }
 

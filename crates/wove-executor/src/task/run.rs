@@ -18,11 +18,12 @@ use pin_project_lite::pin_project;
 
 use crate::context;
 use crate::sync::{Arc, Mutex};
-use crate::task::core::{AsCore, Core, Header, TaskControl};
+use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
 
 /// A queued closure task, type-erased.
 pub(crate) trait ClosureJob: Send + Sync {
-    fn run(self: Arc<Self>);
+    /// Runs the task on a worker of `engine`.
+    fn run(self: Arc<Self>, engine: &dyn EngineHooks);
 }
 
 /// A closure task: its core and its closure in one allocation.
@@ -38,20 +39,20 @@ impl<T, F> ClosureCell<T, F> {
 }
 
 impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureJob for ClosureCell<T, F> {
-    fn run(self: Arc<Self>) {
+    fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
         let _current = context::enter_task(self.clone());
         let core = &self.core;
         let Some(func) = self.func.lock().take() else { return };
         if !core.begin_step() {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(func))) {
-                core.report(payload);
+                engine.report_panic(core.header.error_panic(payload));
             }
-            core.finish(Err(core.header.error_cancelled()));
+            core.finish(Err(core.header.error_cancelled()), engine);
             return;
         }
         // Calling consumes the closure: its captured values are dropped before `finish` publishes the outcome.
         let outcome = catch_unwind(AssertUnwindSafe(func)).map_err(|payload| core.header.error_panic(payload));
-        core.finish(outcome);
+        core.finish(outcome, engine);
     }
 }
 
@@ -97,10 +98,13 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
         }
         let _current = context::enter_task(core.clone());
         if !core.begin_step() {
-            if let Err(payload) = drop_future(this.future.as_mut()) {
-                core.report(payload);
-            }
-            core.finish(Err(core.header.error_cancelled()));
+            let dropped = drop_future(this.future.as_mut());
+            context::with_worker_engine(|engine| {
+                if let Err(payload) = dropped {
+                    engine.report_panic(core.header.error_panic(payload));
+                }
+                core.finish(Err(core.header.error_cancelled()), engine);
+            });
             return Poll::Ready(());
         }
         let future = this.future.as_mut().as_pin_mut().expect("checked above");
@@ -118,7 +122,7 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
                 Err(core.header.error_panic(payload))
             }
         };
-        core.finish(outcome);
+        context::with_worker_engine(|engine| core.finish(outcome, engine));
         Poll::Ready(())
     }
 }
