@@ -26,7 +26,7 @@ use crate::admission::{Admission, Admitted};
 use crate::builder::{PanicHandler, StartHook};
 use crate::context;
 use crate::group::Group;
-use crate::scheduler::{Job, Sleep, WorkerContext, start_worker};
+use crate::scheduler::{Job, Sleep, Slots, WorkerContext, slots, start_worker};
 use crate::sync::model::AtomicU32;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
@@ -80,6 +80,7 @@ impl<T> SpawnSpec<T> {
 pub(crate) struct Shared {
     pub(crate) injector: Injector<Job>,
     pub(crate) stealers: Box<[Stealer<Job>]>,
+    pub(crate) slots: Slots,
     pub(crate) sleep: Sleep,
     admission: Admission,
     idle: Event,
@@ -176,21 +177,18 @@ impl Shared {
     /// Queues a job: on this worker's own deque when called from one of its workers (a task just spawned or
     /// woken by a running task runs next here), else on the injector; self-wakes go to the injector.
     pub(crate) fn schedule(&self, job: Job, yielded: bool) {
-        let job = if yielded {
-            Some(job)
-        } else {
-            context::with_worker_of(self, |worker| match worker {
-                Some(worker) => {
-                    worker.push(job);
-                    None
+        let mut job = Some(job);
+        if !yielded {
+            context::with_worker_of(self, |worker| {
+                if let Some(worker) = worker {
+                    worker.push_next(job.take().expect("not pushed yet"));
                 }
-                None => Some(job),
-            })
-        };
+            });
+        }
         if let Some(job) = job {
             self.injector.push(job);
+            self.sleep.notify();
         }
-        self.sleep.notify();
     }
 
     fn is_own_thread(&self) -> bool {
@@ -332,6 +330,7 @@ impl Engine {
         let shared = Arc::new(Shared {
             injector: Injector::new(),
             stealers: locals.iter().map(Worker::stealer).collect(),
+            slots: slots(threads),
             sleep: Sleep::new(threads),
             admission: Admission::new(),
             idle: Event::new(),

@@ -2,8 +2,10 @@
 
 mod queue;
 mod sleep;
+mod slot;
 mod worker;
 
 pub(crate) use queue::Job;
 pub(crate) use sleep::Sleep;
+pub(crate) use slot::{Slots, slots};
 pub(crate) use worker::{WorkerContext, start_worker};

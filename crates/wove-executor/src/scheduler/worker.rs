@@ -6,10 +6,10 @@
 //! keeps feeding itself); otherwise: the own deque's top, then a batch from the injector, then a batch stolen
 //! from another worker, starting at a pseudo-random one.
 //!
-//! The own deque is LIFO: the task a running task just spawned or woke is on top and runs next, while its
-//! data is still in cache — the "next-task slot" of the design. Unlike a slot outside the deque it stays
-//! stealable, so a long task can never hold its successor back (the failure tokio #4941 describes). Wakes of a
-//! task by itself (`yield_now`) go to the injector, behind everything else.
+//! Before all of that comes the next-task slot (`slot.rs`): the task that the running task just spawned or
+//! woke runs next, on this core. The own deque is LIFO, for the same locality, and for `join`. Wakes of a task
+//! by itself (`yield_now`) go to the injector, behind everything else. When nothing else is found, a worker may
+//! take the job in another worker's slot if that worker is stuck in a long job (`slot.rs`, step 3).
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -22,6 +22,7 @@ use crossbeam_deque::{Steal, Worker};
 use crate::context;
 use crate::engine::Shared;
 use crate::scheduler::Job;
+use crate::scheduler::slot::MAX_STREAK;
 use crate::sync::Arc;
 
 /// How often the injector is looked at first.
@@ -41,10 +42,15 @@ pub(crate) struct WorkerContext {
     searching: Cell<bool>,
     seed: Cell<u32>,
     thread: Thread,
+    /// Slot runs in a row (`slot.rs`, step 2).
+    streak: Cell<u8>,
+    /// Each other worker's progress when this one last looked at its slot (`slot.rs`, step 3).
+    seen: Box<[Cell<usize>]>,
 }
 
 /// Starts worker `index` on the calling (new) thread and runs it until the engine stops.
 pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>) {
+    let workers = shared.stealers.len();
     shared.sleep.register_thread(index);
     shared.thread_started(index);
     let worker = Rc::new(WorkerContext {
@@ -55,6 +61,8 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         searching: Cell::new(false),
         seed: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         thread: std::thread::current(),
+        streak: Cell::new(0),
+        seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
     });
     let _worker = context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
@@ -79,9 +87,17 @@ impl WorkerContext {
         &self.thread
     }
 
-    /// Pushes a job where this worker runs it next.
+    /// Pushes a job on this worker's deque, where other workers may steal it.
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
+    }
+
+    /// Puts a task that the running task just readied in the next-task slot (`slot.rs`, step 1).
+    pub(crate) fn push_next(&self, job: Job) {
+        if let Some(displaced) = self.shared.slots[self.index].put(job) {
+            self.local.push(displaced);
+            self.shared.sleep.notify();
+        }
     }
 
     /// Pops the top of this worker's own deque (what it pushed last, if nobody stole it).
@@ -105,6 +121,7 @@ impl WorkerContext {
 
     /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
     pub(crate) fn run(&self, job: Job) {
+        self.shared.slots[self.index].progressed();
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.run(&self.shared))) {
             self.shared.report_stray_panic(payload);
         }
@@ -129,12 +146,18 @@ impl WorkerContext {
     pub(crate) fn find_work(&self) -> Option<Job> {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
+        let slot = &self.shared.slots[self.index];
         let job = if tick % INJECTOR_INTERVAL == 0 {
-            self.steal_injector().or_else(|| self.local.pop())
+            self.steal_injector()
+        } else if self.streak.get() < MAX_STREAK {
+            slot.take().inspect(|_| self.streak.set(self.streak.get() + 1))
         } else {
-            self.local.pop().or_else(|| self.steal_injector())
+            None
         };
-        let job = job.or_else(|| self.steal_others());
+        let job = job.or_else(|| {
+            self.streak.set(0);
+            self.local.pop().or_else(|| self.steal_injector()).or_else(|| slot.take()).or_else(|| self.steal_others())
+        });
         if job.is_some() {
             self.stop_searching();
         }
@@ -179,9 +202,18 @@ impl WorkerContext {
                 }
             }
             if !retry {
-                return None;
+                return self.steal_stale_slot(start);
             }
         }
+    }
+
+    /// `slot.rs`, step 3: a job from the slot of a worker stuck in a long job.
+    fn steal_stale_slot(&self, start: usize) -> Option<Job> {
+        let n = self.seen.len();
+        (0..n)
+            .map(|offset| (start + offset) % n)
+            .filter(|&victim| victim != self.index)
+            .find_map(|victim| self.shared.slots[victim].steal_if_stale(&self.seen[victim]))
     }
 
     /// xorshift32: cheap, and good enough to spread thieves over victims.

@@ -1,0 +1,63 @@
+//! The next-task slot: where a worker keeps the task that its running task just spawned or woke, so it runs
+//! next on the same core — a chain of tasks, each readying the next, stays on one warm core instead of being
+//! stolen link by link.
+//!
+//! # Protocol
+//!
+//! 1. Only the owner puts a job in its slot. A job already there moves to the owner's deque (stealable), and
+//!    other workers are notified.
+//! 2. The owner takes from its slot first, at most [`MAX_STREAK`] times in a row, so two tasks that keep
+//!    readying each other cannot starve the deque and the injector (the cap tokio uses for its LIFO slot).
+//! 3. The owner bumps `progress` each time it starts a job. A thief that finds no other work may take a slot's
+//!    job only if the owner's `progress` has not moved since the thief last looked: the owner is stuck in a
+//!    long job, and the slot's job would otherwise wait for it (the stall of tokio #4941). A slot whose owner is
+//!    making progress is left alone.
+
+use std::cell::Cell;
+
+use crossbeam_utils::CachePadded;
+
+use crate::scheduler::Job;
+use crate::sync::{AtomicUsize, Mutex, Ordering};
+
+/// Slot runs in a row before the owner looks at its deque and the injector first.
+pub(crate) const MAX_STREAK: u8 = 3;
+
+/// A worker's slot and progress counter, as other workers see them.
+pub(crate) struct NextSlot {
+    job: Mutex<Option<Job>>,
+    progress: AtomicUsize,
+}
+
+/// The per-worker part of the engine's shared state.
+pub(crate) type Slots = Box<[CachePadded<NextSlot>]>;
+
+pub(crate) fn slots(workers: usize) -> Slots {
+    (0..workers).map(|_| CachePadded::new(NextSlot { job: Mutex::new(None), progress: AtomicUsize::new(0) })).collect()
+}
+
+impl NextSlot {
+    /// Step 1: puts `job` in the slot; returns the job it displaced, for the deque.
+    pub(crate) fn put(&self, job: Job) -> Option<Job> {
+        self.job.lock().replace(job)
+    }
+
+    /// The owner's take (step 2 is the caller's streak count).
+    pub(crate) fn take(&self) -> Option<Job> {
+        self.job.lock().take()
+    }
+
+    /// Step 3: the owner started a job.
+    pub(crate) fn progressed(&self) {
+        self.progress.store(self.progress.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+    }
+
+    /// Step 3: a thief's take, if the owner made no progress since `last_seen` (updated either way).
+    pub(crate) fn steal_if_stale(&self, last_seen: &Cell<usize>) -> Option<Job> {
+        let progress = self.progress.load(Ordering::Relaxed);
+        if last_seen.replace(progress) != progress {
+            return None;
+        }
+        self.job.try_lock()?.take()
+    }
+}
