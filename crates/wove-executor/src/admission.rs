@@ -9,7 +9,8 @@
 //! 1. An admission adds one to `live` with a single read-modify-write, which also returns the flags. It is
 //!    refused — and undone — if the engine is closed and the spawn comes from outside the engine, or if the
 //!    engine is closed and was idle (the workers are exiting, so nothing admitted now would ever run).
-//!    Follow-ups of running tasks are admitted while closing.
+//!    Follow-ups of running tasks are admitted while closing. The undo is a release like any other: if it
+//!    brings `live` to zero, the workers must be woken (step 3), or they could sleep through the end.
 //! 2. Closing sets `CLOSED` with a read-modify-write, then wakes every sleeping worker.
 //! 3. Workers exit once the word reads closed with `live` at zero. The release that brings `live` to zero while
 //!    closed wakes them all.
@@ -35,8 +36,9 @@ const ONE: usize = 4;
 pub(crate) enum Admitted {
     /// Counted; born cancelled if `shutdown_now` is under way.
     Yes { cancelled: bool },
-    /// Refused: the engine is shut down.
-    No,
+    /// Refused: the engine is shut down. `idle`: undoing this admission's count made the engine idle, so the
+    /// caller must wake the workers (and `wait_idle` waiters) as any release to zero does.
+    No { idle: bool },
 }
 
 pub(crate) struct Admission {
@@ -52,8 +54,7 @@ impl Admission {
     pub(crate) fn admit(&self, from_outside: bool) -> Admitted {
         let before = self.word.fetch_add(ONE, Ordering::AcqRel);
         if before & CLOSED != 0 && (from_outside || before < ONE) {
-            self.release();
-            return Admitted::No;
+            return Admitted::No { idle: self.release() };
         }
         Admitted::Yes { cancelled: before & CANCEL_ALL != 0 }
     }
@@ -93,44 +94,73 @@ impl Admission {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::{Admission, Admitted};
+    use loom::sync::atomic::{AtomicUsize, Ordering};
     use loom::sync::{Arc, Mutex};
     use loom::thread;
 
     /// Test plan 20: spawn ‖ shutdown. The task runs, or the spawner gets it back; never lost, never stuck.
+    /// The worker sleeps (parks) whenever it finds nothing and may not exit yet, and is woken only as the
+    /// engine wakes workers: when a release, or a refused admission's undo, makes a closed engine idle.
     #[test]
     fn spawn_races_shutdown() {
         loom::model(|| {
             let admission = Arc::new(Admission::new());
-            let queue = Arc::new(Mutex::new(Vec::new()));
-            let ran = Arc::new(Mutex::new(0));
-
-            let spawner = {
-                let (admission, queue) = (admission.clone(), queue.clone());
-                thread::spawn(move || match admission.admit(true) {
-                    Admitted::Yes { .. } => {
-                        queue.lock().unwrap().push(());
-                        true
+            let queue = Arc::new(AtomicUsize::new(0));
+            let worker_thread = Arc::new(Mutex::new(None::<thread::Thread>));
+            let wake = {
+                let worker_thread = worker_thread.clone();
+                move || {
+                    if let Some(worker) = &*worker_thread.lock().unwrap() {
+                        worker.unpark();
                     }
-                    Admitted::No => false,
+                }
+            };
+
+            // The one worker: runs what is queued, sleeps when there is nothing, exits once closed and idle.
+            let worker = {
+                let (admission, queue, worker_thread, wake) =
+                    (admission.clone(), queue.clone(), worker_thread.clone(), wake.clone());
+                thread::spawn(move || {
+                    *worker_thread.lock().unwrap() = Some(thread::current());
+                    let mut ran = 0;
+                    loop {
+                        if queue.swap(0, Ordering::Acquire) > 0 {
+                            ran += 1;
+                            if admission.release() {
+                                wake();
+                            }
+                        } else if admission.should_exit() {
+                            return ran;
+                        } else {
+                            thread::park();
+                        }
+                    }
                 })
             };
 
-            // The shutdown side: close, then act as the worker until it may exit.
-            admission.close(false);
-            loop {
-                let job = queue.lock().unwrap().pop();
-                match job {
-                    Some(()) => {
-                        *ran.lock().unwrap() += 1;
-                        admission.release();
+            let spawner = {
+                let (admission, queue, wake) = (admission.clone(), queue.clone(), wake.clone());
+                thread::spawn(move || match admission.admit(true) {
+                    Admitted::Yes { .. } => {
+                        queue.fetch_add(1, Ordering::Release);
+                        wake();
+                        true
                     }
-                    None if admission.should_exit() => break,
-                    None => thread::yield_now(),
-                }
-            }
+                    Admitted::No { idle } => {
+                        if idle {
+                            wake();
+                        }
+                        false
+                    }
+                })
+            };
+
+            // The shutdown: close, then wake the workers (`Shared::close`).
+            admission.close(false);
+            wake();
             let accepted = spawner.join().unwrap();
-            assert_eq!(*ran.lock().unwrap(), usize::from(accepted), "an accepted task ran; a refused one did not");
-            assert!(queue.lock().unwrap().is_empty(), "nothing was left behind");
+            let ran = worker.join().unwrap();
+            assert_eq!(ran, usize::from(accepted), "an accepted task ran; a refused one did not");
         });
     }
 }

@@ -140,7 +140,10 @@ impl Shared {
         let worker = context::with_worker_of(self, |worker| worker.map(WorkerContext::index));
         let cancelled = match self.admission.admit(spec.follow_up.is_none() && worker.is_none()) {
             Admitted::Yes { cancelled } => cancelled,
-            Admitted::No => return None,
+            Admitted::No { idle } => {
+                self.after_release(idle);
+                return None;
+            }
         };
         let (spawner_round, parent) = context::with_current(|current| match current {
             Some(task) => (task.header().round.clone(), Some(task.header().id)),
@@ -200,7 +203,13 @@ impl Shared {
     }
 
     fn release_live(&self) {
-        if self.admission.release() {
+        self.after_release(self.admission.release());
+    }
+
+    /// After a release (or a refused admission's undo): if the engine became idle, wake `wait_idle` waiters
+    /// and, if it is closing, every worker, so they can exit (admission protocol, step 3).
+    fn after_release(&self, idle: bool) {
+        if idle {
             self.idle.notify(usize::MAX);
             if self.admission.is_closed() {
                 self.sleep.wake_all();
@@ -210,7 +219,13 @@ impl Shared {
 
     /// Counts an `install` job from outside, unless the engine is closed (then false).
     pub(crate) fn admit_outside_job(&self) -> bool {
-        self.admission.admit(true) != Admitted::No
+        match self.admission.admit(true) {
+            Admitted::Yes { .. } => true,
+            Admitted::No { idle } => {
+                self.after_release(idle);
+                false
+            }
+        }
     }
 
     /// The outside job admitted by [`admit_outside_job`](Self::admit_outside_job) is done.

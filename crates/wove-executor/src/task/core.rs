@@ -136,14 +136,7 @@ impl<T: Send + 'static> Core<T> {
 
     /// Called before each step of the body; false if the task must end as cancelled instead.
     pub(crate) fn begin_step(&self) -> bool {
-        let state = self.header.state.load(Ordering::Acquire);
-        if state & CANCEL_REQUESTED != 0 {
-            return false;
-        }
-        if state & RUNNING == 0 {
-            self.header.state.fetch_or(RUNNING, Ordering::Relaxed);
-        }
-        true
+        self.header.state.fetch_or(RUNNING, Ordering::AcqRel) & CANCEL_REQUESTED == 0
     }
 
     /// The body returned `Pending`: keep a waker so that `cancel()` can get it polled again.
@@ -306,10 +299,14 @@ impl<T: Send + 'static> Core<T> {
 
     /// The handle is gone: from now on nobody reads the outcome (state protocol, step 5).
     pub(crate) fn detach(&self, engine: &dyn EngineHooks) {
+        // Not complete yet: the worker's `fetch_or(COMPLETE)` will see `DETACHED` and dispose (state protocol,
+        // step 5). No lock needed on this, the common, path.
+        if self.header.state.fetch_or(DETACHED, Ordering::AcqRel) & COMPLETE == 0 {
+            return;
+        }
         let orphan = {
             let mut slot = self.slot.lock();
-            let before = self.header.state.fetch_or(DETACHED, Ordering::AcqRel);
-            if before & COMPLETE != 0 && !slot.late_running { slot.outcome.take() } else { None }
+            if slot.late_running { None } else { slot.outcome.take() }
         };
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
