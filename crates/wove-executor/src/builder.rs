@@ -42,6 +42,7 @@ pub struct Builder {
     pub(crate) stack_size: Option<usize>,
     pub(crate) on_thread_start: Option<StartHook>,
     pub(crate) panic_handler: Option<PanicHandler>,
+    pub(crate) trace: bool,
 }
 
 impl Builder {
@@ -123,6 +124,26 @@ impl Builder {
         self
     }
 
+    /// Records an execution trace — one slice per job, on one track per worker — for
+    /// [`Engine::write_trace`]. Off by default; when off, the cost is one branch per job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).trace(true).build()?;
+    /// engine.task().name("traced").spawn(|| ()).join().unwrap();
+    /// engine.shutdown(); // let every worker return from its jobs: their slices are recorded on return
+    /// let path = std::env::temp_dir().join(format!("wove-doc-trace-{}.json", std::process::id()));
+    /// engine.write_trace(&path).unwrap();
+    /// assert!(std::fs::read_to_string(&path).unwrap().contains("\"traced\""));
+    /// # std::fs::remove_file(path).ok();
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn trace(mut self, enabled: bool) -> Self {
+        self.trace = enabled;
+        self
+    }
+
     /// Starts the engine's workers.
     ///
     /// # Errors
@@ -167,6 +188,7 @@ impl fmt::Debug for Builder {
             .field("stack_size", &self.stack_size)
             .field("on_thread_start", &self.on_thread_start.is_some())
             .field("panic_handler", &self.panic_handler.is_some())
+            .field("trace", &self.trace)
             .finish()
     }
 }

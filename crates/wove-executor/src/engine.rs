@@ -26,12 +26,15 @@ use crate::admission::{Admission, Admitted};
 use crate::builder::{PanicHandler, StartHook};
 use crate::context;
 use crate::group::Group;
+use crate::metrics::Board;
+use crate::scheduler::TaskMeta;
 use crate::scheduler::{Job, Sleep, Slots, WorkerContext, slots, start_worker};
 use crate::sync::model::AtomicU32;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
-use crate::{BuildError, Builder, Registry, SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo};
+use crate::trace::Tracer;
+use crate::{BuildError, Builder, Metrics, Registry, SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo};
 
 /// How a new task is tracked.
 #[derive(Debug)]
@@ -60,6 +63,11 @@ impl EngineHooks for Arc<Shared> {
     }
 
     fn released(&self, header: &Header) {
+        context::with_worker_of(self, |worker| {
+            if let Some(worker) = worker {
+                self.board.worker(worker.index()).task_run();
+            }
+        });
         self.registry.remove(header);
         self.release_live();
     }
@@ -89,6 +97,9 @@ pub(crate) struct Shared {
     threads: Mutex<Vec<JoinHandle<()>>>,
     panic_handler: Option<PanicHandler>,
     on_thread_start: Option<StartHook>,
+    pub(crate) board: Board,
+    pub(crate) tracer: Option<Tracer>,
+    thread_names: Vec<String>,
 }
 
 impl Shared {
@@ -128,7 +139,10 @@ impl Shared {
         let schedule = move |runnable, info: async_task::ScheduleInfo| {
             engine.schedule(Job::Task(runnable), info.woken_while_running);
         };
-        let (runnable, cell) = async_task::spawn(TaskFuture::new(core.clone(), future), async_task::WithInfo(schedule));
+        let traced = TaskMeta { id: core.header.id, name: core.header.name.clone() };
+        let task_future = TaskFuture::new(core.clone(), future);
+        let (runnable, cell) =
+            async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
         cell.detach();
         runnable.schedule();
         Ok(Task::new(core, self.clone()))
@@ -342,6 +356,8 @@ impl Engine {
 
     pub(crate) fn start(builder: Builder, threads: usize) -> Result<Self, BuildError> {
         let locals: Vec<Worker<Job>> = (0..threads).map(|_| Worker::new_lifo()).collect();
+        let prefix = builder.thread_name.clone().unwrap_or_else(|| "wove".to_string());
+        let thread_names: Vec<String> = (0..threads).map(|index| format!("{prefix}-{index}")).collect();
         let shared = Arc::new(Shared {
             injector: Injector::new(),
             stealers: locals.iter().map(Worker::stealer).collect(),
@@ -354,11 +370,13 @@ impl Engine {
             threads: Mutex::new(Vec::with_capacity(threads)),
             panic_handler: builder.panic_handler,
             on_thread_start: builder.on_thread_start,
+            board: Board::new(threads),
+            tracer: builder.trace.then(|| Tracer::new(threads)),
+            thread_names: thread_names.clone(),
         });
         let engine = Self { shared };
-        let prefix = builder.thread_name.unwrap_or_else(|| "wove".to_string());
-        for (index, local) in locals.into_iter().enumerate() {
-            let mut thread = std::thread::Builder::new().name(format!("{prefix}-{index}"));
+        for ((index, local), name) in locals.into_iter().enumerate().zip(thread_names) {
+            let mut thread = std::thread::Builder::new().name(name);
             if let Some(bytes) = builder.stack_size {
                 thread = thread.stack_size(bytes);
             }
@@ -515,6 +533,43 @@ impl Engine {
     /// See [`TaskInfo`].
     pub fn tasks(&self) -> Vec<TaskInfo> {
         self.shared.registry.snapshot(None)
+    }
+
+    /// A snapshot of what each worker did: tasks run, jobs stolen, parks, busy time, and the current queue
+    /// depths.
+    ///
+    /// # Examples
+    ///
+    /// See [`Metrics`].
+    pub fn metrics(&self) -> Metrics {
+        let shared = &self.shared;
+        let depth = |index: usize| shared.stealers[index].len() + usize::from(shared.slots[index].is_occupied());
+        shared.board.snapshot(depth, shared.injector.len())
+    }
+
+    /// Writes the execution trace recorded so far to `path`, as Chrome trace-event JSON (open it in Perfetto
+    /// or `chrome://tracing`): one track per worker, one slice per job, named after its task. A job's slice is
+    /// recorded when its worker returns from it, which can be just after the task's joiner woke up; to be sure
+    /// every job is in, write the trace after [`shutdown`](Self::shutdown) (it works on a shut-down engine).
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidInput` error if the engine was not built with [`Builder::trace`]`(true)`; any error writing
+    /// the file.
+    ///
+    /// # Examples
+    ///
+    /// See [`Builder::trace`].
+    pub fn write_trace(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        let Some(tracer) = &self.shared.tracer else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "tracing is off: build the engine with Builder::trace(true)",
+            ));
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        tracer.write(&mut out, &self.shared.thread_names)?;
+        std::io::Write::flush(&mut out)
     }
 
     /// The number of worker threads.

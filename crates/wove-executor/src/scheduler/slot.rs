@@ -42,6 +42,11 @@ impl NextSlot {
         self.job.lock().replace(job)
     }
 
+    /// True if a job waits in the slot (a snapshot, for metrics).
+    pub(crate) fn is_occupied(&self) -> bool {
+        self.job.lock().is_some()
+    }
+
     /// The owner's take (step 2 is the caller's streak count).
     pub(crate) fn take(&self) -> Option<Job> {
         self.job.lock().take()

@@ -122,7 +122,13 @@ impl WorkerContext {
     /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
     pub(crate) fn run(&self, job: Job) {
         self.shared.slots[self.index].progressed();
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.run(&self.shared))) {
+        let traced = self.shared.tracer.as_ref().map(|tracer| (tracer, job.traced()));
+        let run = || catch_unwind(AssertUnwindSafe(|| job.run(&self.shared)));
+        let outcome = match traced {
+            None => run(),
+            Some((tracer, what)) => tracer.record(self.index, || what, run),
+        };
+        if let Err(payload) = outcome {
             self.shared.report_stray_panic(payload);
         }
     }
@@ -156,7 +162,13 @@ impl WorkerContext {
         };
         let job = job.or_else(|| {
             self.streak.set(0);
-            self.local.pop().or_else(|| self.steal_injector()).or_else(|| slot.take()).or_else(|| self.steal_others())
+            self.local.pop().or_else(|| self.steal_injector()).or_else(|| slot.take()).or_else(|| {
+                let stolen = self.steal_others();
+                if stolen.is_some() {
+                    self.shared.board.worker(self.index).stole();
+                }
+                stolen
+            })
         });
         if job.is_some() {
             self.stop_searching();
@@ -236,7 +248,11 @@ impl WorkerContext {
             return;
         }
         loop {
+            let (board, counters) = (&self.shared.board, self.shared.board.worker(self.index));
+            let since = board.now();
+            counters.parking(since);
             super::Sleep::park(deadline);
+            counters.unparked(since, board.now());
             if !sleep.is_asleep(self.index) {
                 self.searching.set(true);
                 return;

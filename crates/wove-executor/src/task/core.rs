@@ -197,10 +197,12 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
         }
+        // The engine first (registry, metrics, live count), then the group: whoever a group wait releases sees
+        // the task fully accounted for.
+        engine.released(header);
         if let Some(round) = &header.round {
             round.release(header, failures);
         }
-        engine.released(header);
     }
 
     /// Runs one callback, containing its panic: reported to the panic handler, returned for the group.

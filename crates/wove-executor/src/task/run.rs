@@ -21,7 +21,7 @@ use crate::sync::{Arc, Mutex};
 use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
 
 /// A queued closure task, type-erased.
-pub(crate) trait ClosureJob: Send + Sync {
+pub(crate) trait ClosureJob: TaskControl {
     /// Runs the task on a worker of `engine`.
     fn run(self: Arc<Self>, engine: &dyn EngineHooks);
 }
