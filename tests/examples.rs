@@ -17,9 +17,12 @@ fn example_path(name: &str) -> PathBuf {
     path
 }
 
-/// Runs example `name` with `threads` workers and returns its stdout lines.
+/// Runs example `name` with `threads` workers and returns its stdout lines; a hang fails under the watchdog.
 fn run(name: &str, threads: usize) -> Vec<String> {
-    let output = Command::new(example_path(name)).env("WOVE_THREADS", threads.to_string()).output().unwrap();
+    let path = example_path(name);
+    let output = wove_testkit::watchdog(name, move || {
+        Command::new(path).env("WOVE_THREADS", threads.to_string()).output().unwrap()
+    });
     assert!(output.status.success(), "{name} failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap().lines().map(str::to_string).collect()
 }

@@ -1,0 +1,139 @@
+//! `wove`: the command line of the wove job engine. `wove bench` measures wove against rayon, tokio and
+//! async-executor on the standard workloads, in one process, across thread counts.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use wove_cli::{Peer, Plan, Pool, Report, Sizes, Workload};
+
+#[derive(Parser)]
+#[command(name = "wove", version, about = "The wove job engine's command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure wove against rayon, tokio and async-executor on the standard workloads, across thread counts.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Workloads to run, comma-separated: spawn, fanout, fib, chain, wavefront, cpu (default: all).
+    #[arg(long, value_delimiter = ',')]
+    workload: Vec<String>,
+    /// Thread counts, comma-separated, or `max` for all cores only (default: 1, 2, 4, … up to the cores).
+    #[arg(long)]
+    threads: Option<String>,
+    /// Engines, comma-separated: wove, rayon, tokio, async-executor (default: all).
+    #[arg(long, value_delimiter = ',')]
+    peers: Vec<String>,
+    /// Timed runs per measurement, after a warm-up run (default: 5, or 3 with --quick).
+    #[arg(long)]
+    reps: Option<usize>,
+    /// Smaller workloads and fewer runs, at 1 and 2 threads unless --threads says otherwise: under 30 s on two
+    /// cores.
+    #[arg(long)]
+    quick: bool,
+    /// Write every measurement as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write a plot of throughput against threads (one panel per workload) as SVG to this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Write a Chrome trace (open in Perfetto) of one run of the first workload on wove, at the most threads.
+    #[arg(long)]
+    trace: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let Command::Bench(args) = Cli::parse().command;
+    match bench(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("wove bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_list<T>(names: &[String], all: &[T], parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Vec<T>, String>
+where
+    T: Copy,
+{
+    if names.is_empty() {
+        return Ok(all.to_vec());
+    }
+    names.iter().map(|name| parse(name.trim()).ok_or_else(|| format!("unknown {what} '{name}'"))).collect()
+}
+
+fn thread_counts(spec: Option<&str>, quick: bool) -> Result<Vec<usize>, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut counts = match spec {
+        Some("max") => vec![cores],
+        Some(list) => list
+            .split(',')
+            .map(|t| t.trim().parse::<usize>().ok().filter(|&t| t > 0).ok_or(format!("bad thread count '{t}'")))
+            .collect::<Result<Vec<_>, _>>()?,
+        None if quick => vec![1, 2],
+        None => {
+            let mut counts: Vec<usize> =
+                std::iter::successors(Some(1), |&t| Some(t * 2)).take_while(|&t| t < cores).collect();
+            counts.push(cores);
+            counts
+        }
+    };
+    counts.sort_unstable();
+    counts.dedup();
+    Ok(counts)
+}
+
+fn bench(args: BenchArgs) -> Result<(), String> {
+    let workloads = parse_list(&args.workload, &Workload::ALL, Workload::parse, "workload")?;
+    let peers = parse_list(&args.peers, &Peer::ALL, Peer::parse, "engine")?;
+    let threads = thread_counts(args.threads.as_deref(), args.quick)?;
+    let reps = args.reps.unwrap_or(if args.quick { 3 } else { 5 }).max(1);
+    let sizes = if args.quick { Sizes::quick() } else { Sizes::full() };
+    let plan = Plan { workloads, peers, threads, reps, sizes };
+
+    let total = (plan.workloads.len() * plan.peers.len() * plan.threads.len()) as u64;
+    let progress = if std::io::stderr().is_terminal() { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("a valid template").progress_chars("=> "),
+    );
+    let measurements = wove_cli::sweep(&plan, &progress)?;
+    progress.finish_and_clear();
+
+    let report = Report::new(plan, measurements);
+    println!(
+        "wove bench: {} workloads x {} engines x threads {:?}, {} timed runs each after a warm-up, {} CPUs{}",
+        report.plan.workloads.len(),
+        report.plan.peers.len(),
+        report.plan.threads,
+        report.plan.reps,
+        report.cpus,
+        if args.quick { " (quick)" } else { "" }
+    );
+    print!("{}", report.table());
+    println!("\nall results verified");
+    if let Some(path) = &args.json {
+        std::fs::write(path, report.json()).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.svg {
+        wove_cli::write_svg(&report, path)?;
+    }
+    if let Some(path) = &args.trace {
+        let threads = *report.plan.threads.last().expect("at least one thread count");
+        let workload = report.plan.workloads[0];
+        let pool = Pool::traced(threads)?;
+        workload.run(&pool, &report.plan.sizes)?;
+        pool.write_trace(path)?;
+        println!("trace of one {workload} run on wove at {threads} threads: {}", path.display());
+    }
+    Ok(())
+}
