@@ -44,10 +44,15 @@ pub(crate) fn worker() -> Option<Rc<WorkerContext>> {
     WORKER.with(|slot| slot.borrow().clone())
 }
 
-/// Calls `f` with the engine of the worker this runs on: how a task reaches its engine as it finishes (tasks
-/// run only on their engine's workers).
-pub(crate) fn with_worker_engine<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
-    WORKER.with(|slot| f(slot.borrow().as_deref().expect("tasks run on their engine's workers").shared_arc()))
+/// Calls `f` with the engine of the worker this runs on, after counting a finished task in the worker's
+/// metrics: how a future task reaches its engine as it finishes (tasks run only on their engine's workers).
+pub(crate) fn finish_on_worker<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
+    WORKER.with(|slot| {
+        let slot = slot.borrow();
+        let worker = slot.as_deref().expect("tasks run on their engine's workers");
+        worker.count_task();
+        f(worker.shared_arc())
+    })
 }
 
 /// Calls `f` with this thread's worker context, borrowed, if it is a wove worker.

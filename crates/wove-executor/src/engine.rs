@@ -62,14 +62,6 @@ impl EngineHooks for Arc<Shared> {
         Shared::report_panic(self, error);
     }
 
-    fn finishing(&self) {
-        context::with_worker_of(self, |worker| {
-            if let Some(worker) = worker {
-                self.board.worker(worker.index()).task_run();
-            }
-        });
-    }
-
     fn released(&self, header: &Header) {
         self.registry.remove(header);
         self.release_live();

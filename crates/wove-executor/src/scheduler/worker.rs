@@ -87,6 +87,11 @@ impl WorkerContext {
         &self.thread
     }
 
+    /// Counts a finished task in this worker's metrics.
+    pub(crate) fn count_task(&self) {
+        self.shared.board.worker(self.index).task_run();
+    }
+
     /// Pushes a job on this worker's deque, where other workers may steal it.
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
@@ -122,6 +127,11 @@ impl WorkerContext {
     /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
     pub(crate) fn run(&self, job: Job) {
         self.shared.slots[self.index].progressed();
+        if let Job::Closure(_) = job {
+            // A closure task finishes in this one run: counted before its outcome is published, so whoever
+            // sees it finished sees it counted. Future tasks are counted when their last poll finishes them.
+            self.count_task();
+        }
         let traced = self.shared.tracer.as_ref().map(|tracer| (tracer, job.traced()));
         let run = || catch_unwind(AssertUnwindSafe(|| job.run(&self.shared)));
         let outcome = match traced {

@@ -40,8 +40,6 @@ pub(crate) type LateJob = Box<dyn FnOnce(&dyn EngineHooks) + Send>;
 pub(crate) trait EngineHooks {
     /// A panic nobody can observe through a handle.
     fn report_panic(&self, error: TaskError);
-    /// The task's outcome is decided (before it is published: whoever sees it finished sees it counted).
-    fn finishing(&self);
     /// The task is entirely done: forget it.
     fn released(&self, header: &Header);
     /// Schedules `job` (late done-callbacks of task `parent`) as follow-up work tracked by `group`.
@@ -157,7 +155,6 @@ impl<T: Send + 'static> Core<T> {
     /// Decides, publishes and releases the outcome: the completion protocol, steps 1, 2 and 4.
     pub(crate) fn finish(&self, outcome: Result<T, TaskError>, engine: &dyn EngineHooks) {
         let header = &self.header;
-        engine.finishing();
         let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
         let outcome = match outcome {
             Ok(value) if before & CANCEL_REQUESTED != 0 => {
@@ -386,8 +383,6 @@ mod loom_tests {
         fn report_panic(&self, _error: TaskError) {
             self.panics.fetch_add(1, Ordering::SeqCst);
         }
-
-        fn finishing(&self) {}
 
         fn released(&self, _header: &Header) {
             self.released.fetch_add(1, Ordering::SeqCst);

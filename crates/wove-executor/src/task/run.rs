@@ -99,7 +99,7 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
         let _current = context::enter_task(core.clone());
         if !core.begin_step() {
             let dropped = drop_future(this.future.as_mut());
-            context::with_worker_engine(|engine| {
+            context::finish_on_worker(|engine| {
                 if let Err(payload) = dropped {
                     engine.report_panic(core.header.error_panic(payload));
                 }
@@ -122,7 +122,7 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
                 Err(core.header.error_panic(payload))
             }
         };
-        context::with_worker_engine(|engine| core.finish(outcome, engine));
+        context::finish_on_worker(|engine| core.finish(outcome, engine));
         Poll::Ready(())
     }
 }
