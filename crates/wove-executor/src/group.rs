@@ -11,8 +11,9 @@
 //!    idle, so start a new round (a fresh latch and failure list) counting this task.
 //! 2. Admission from inside (a member's body or callback spawns): add a count to the *spawning member's*
 //!    round, without the lock. That round is still open, because the spawning member holds its own count.
-//! 3. Release (after the task's body and all its callbacks ran): record its failures in its round, cancel the
-//!    group's other tasks if it fails fast, then count the round down. The last count releases the round.
+//! 3. Release (after the task's body and all its callbacks ran): record its failures in its round, then count
+//!    the round down. The last count releases the round. (A fail-fast group cancels its other tasks earlier:
+//!    the moment a failure is decided, before it is published.)
 //! 4. A wait takes the current round under the lock, waits on its latch (running queued jobs if on a worker),
 //!    then reports that round's failures. A late done-callback on a finished member is admitted like a spawn
 //!    from outside (step 1), so a wait that starts after it was registered waits for it.
@@ -105,14 +106,19 @@ impl Round {
         self.clone()
     }
 
+    /// A tracked task (or one of its callbacks) just failed: a fail-fast group cancels its other tasks now,
+    /// before the failure is published, so nobody who sees the failure can see another member start after it.
+    pub(crate) fn failed(&self) {
+        if let Some(group) = self.group().filter(|g| g.inner.fail_fast.load(Ordering::Relaxed)) {
+            group.cancel();
+        }
+    }
+
     /// A tracked task is entirely done (protocol step 3).
     pub(crate) fn release(&self, task: &Header, failures: Vec<String>) {
         if !failures.is_empty() {
             let info = task.info();
             self.failures.lock().extend(failures.into_iter().map(|message| (info.clone(), message)));
-            if let Some(group) = self.group().filter(|g| g.inner.fail_fast.load(Ordering::Relaxed)) {
-                group.cancel();
-            }
         }
         self.latch.count_down().expect("each tracked task counts its round down once");
     }

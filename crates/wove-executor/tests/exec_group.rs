@@ -132,7 +132,7 @@ fn fail_fast_cancels_the_rest() {
             assert!(holders.next().unwrap().join().unwrap_err().is_panic());
             gates[1..].iter().for_each(|open| open.send(()).unwrap());
             assert!(group.wait().unwrap_err().is_failed());
-            assert_eq!(ran.load(Ordering::SeqCst), 0, "no queued member ran after the failure");
+            assert_eq!(ran.load(Ordering::SeqCst), 0, "no queued member ran after the failure (threads = {threads})");
             assert!(rest.into_iter().all(|t| t.join().unwrap_err().is_cancelled()));
             assert!(holders.all(|t| t.join().unwrap_err().is_cancelled()), "running members end cancelled");
         }

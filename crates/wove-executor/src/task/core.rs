@@ -165,9 +165,10 @@ impl<T: Send + 'static> Core<T> {
         };
         let mut failures = Vec::new();
         // Panics are group failures; cancellations are not (somebody asked for them).
-        if let (Some(_), Err(error)) = (&header.round, &outcome) {
+        if let (Some(round), Err(error)) = (&header.round, &outcome) {
             if error.is_panic() {
                 failures.push(error.message());
+                round.failed();
             }
         }
         let mut outcome = Some(outcome);
@@ -187,6 +188,9 @@ impl<T: Send + 'static> Core<T> {
             for callback in batch {
                 if let Some(message) = self.run_callback(callback, current, engine) {
                     failures.push(message);
+                    if let Some(round) = &header.round {
+                        round.failed();
+                    }
                 }
             }
         };
