@@ -15,6 +15,10 @@ loom:
     RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release -p wove-latch --test latch_loom
     RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test --release -p wove-executor --lib
 
+# The engine's lifecycle suites under valgrind's leak check (test plan 25).
+leak:
+    bash .ci/leak
+
 # Criterion benchmarks: wove against the peers in the same groups.
 bench:
     cargo bench
