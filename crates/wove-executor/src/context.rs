@@ -1,7 +1,7 @@
 //! Per-thread context: which engine's worker this thread is, which task is running on it, and the one
 //! blocking-wait loop that every wait in the crate goes through.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc as StdArc;
 use std::task::{Poll, Wake, Waker};
@@ -13,11 +13,57 @@ use crate::scheduler::WorkerContext;
 use crate::sync::Arc;
 use crate::task::core::TaskControl;
 
+/// Everything this crate keeps per thread, in one `const`-initialized thread-local: one cheap access (no lazy
+/// initialization check, no borrow flag on the hot paths) serves a whole spawn.
+pub(crate) struct Context {
+    /// The worker this thread is, for its whole life (set once, when the worker starts).
+    worker: OnceCell<Rc<WorkerContext>>,
+    /// The task running on this thread (its body or one of its callbacks).
+    current: Cell<Option<Arc<dyn TaskControl>>>,
+    /// The engine of a `block_on` running on this thread.
+    block_on: RefCell<Option<Arc<Shared>>>,
+    /// The block of task ids this thread hands out.
+    ids: Cell<(u64, u64)>,
+}
+
 thread_local! {
-    static WORKER: RefCell<Option<Rc<WorkerContext>>> = const { RefCell::new(None) };
-    static CURRENT: RefCell<Option<Arc<dyn TaskControl>>> = const { RefCell::new(None) };
-    static BLOCK_ON: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    static CONTEXT: Context = const {
+        Context {
+            worker: OnceCell::new(),
+            current: Cell::new(None),
+            block_on: RefCell::new(None),
+            ids: Cell::new((0, 0)),
+        }
+    };
     static THREAD_WAKER: Waker = Waker::from(StdArc::new(Unpark(std::thread::current())));
+}
+
+impl Context {
+    /// This thread's worker context if it is a worker of `shared`.
+    pub(crate) fn worker_of(&self, shared: &Shared) -> Option<&WorkerContext> {
+        self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::eq(worker.shared(), shared))
+    }
+
+    /// The task running on this thread, if any: its group round and id (for a spawn's tracking and parent).
+    pub(crate) fn spawner(&self) -> (Option<Arc<crate::group::Round>>, Option<crate::TaskId>) {
+        let current = self.current.take();
+        let spawner = match &current {
+            Some(task) => (task.header().round.clone(), Some(task.header().id)),
+            None => (None, None),
+        };
+        self.current.set(current);
+        spawner
+    }
+
+    /// A fresh task id.
+    pub(crate) fn next_task_id(&self) -> crate::TaskId {
+        crate::TaskId::next_from(&self.ids)
+    }
+}
+
+/// Calls `f` with this thread's context.
+pub(crate) fn with_context<R>(f: impl FnOnce(&Context) -> R) -> R {
+    CONTEXT.with(f)
 }
 
 /// A waker that unparks one thread: how a blocked thread learns that its condition may hold.
@@ -33,39 +79,38 @@ impl Wake for Unpark {
     }
 }
 
-/// Makes this thread a worker of an engine until the returned guard is dropped.
-pub(crate) fn enter_worker(worker: Rc<WorkerContext>) -> impl Drop {
-    WORKER.with(|slot| *slot.borrow_mut() = Some(worker));
-    Restore(Some(|| drop(WORKER.with(|slot| slot.borrow_mut().take()))))
+/// Makes this thread a worker of an engine, for the rest of its life.
+pub(crate) fn enter_worker(worker: Rc<WorkerContext>) {
+    CONTEXT.with(|cx| {
+        if cx.worker.set(worker).is_err() {
+            unreachable!("a thread becomes a worker once");
+        }
+    });
 }
 
 /// The worker context of this thread, if it is a wove worker.
 pub(crate) fn worker() -> Option<Rc<WorkerContext>> {
-    WORKER.with(|slot| slot.borrow().clone())
+    CONTEXT.with(|cx| cx.worker.get().cloned())
+}
+
+/// Calls `f` with this thread's worker context, borrowed, if it is a wove worker.
+pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
+    CONTEXT.with(|cx| f(cx.worker.get().map(|worker| &**worker)))
 }
 
 /// Calls `f` with the engine of the worker this runs on, after counting a finished task in the worker's
 /// metrics: how a future task reaches its engine as it finishes (tasks run only on their engine's workers).
 pub(crate) fn finish_on_worker<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
-    WORKER.with(|slot| {
-        let slot = slot.borrow();
-        let worker = slot.as_deref().expect("tasks run on their engine's workers");
+    with_worker(|worker| {
+        let worker = worker.expect("tasks run on their engine's workers");
         worker.count_task();
         f(worker.shared_arc())
     })
 }
 
-/// Calls `f` with this thread's worker context, borrowed, if it is a wove worker.
-pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
-    WORKER.with(|slot| f(slot.borrow().as_deref()))
-}
-
 /// Runs `f` with this thread's worker context if it is a worker of `shared`.
 pub(crate) fn with_worker_of<R>(shared: &Shared, f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
-    WORKER.with(|slot| {
-        let slot = slot.borrow();
-        f(slot.as_deref().filter(|worker| std::ptr::eq(worker.shared(), shared)))
-    })
+    CONTEXT.with(|cx| f(cx.worker_of(shared)))
 }
 
 /// The engine this thread belongs to: its worker's engine, or the engine running a `block_on` here.
@@ -75,31 +120,33 @@ pub(crate) fn current_engine() -> Option<Arc<Shared>> {
 
 /// Calls `f` with the engine this thread belongs to, borrowed (no reference count is touched).
 pub(crate) fn with_current_engine<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
-    WORKER.with(|worker| match worker.borrow().as_deref() {
+    CONTEXT.with(|cx| match cx.worker.get() {
         Some(worker) => f(Some(worker.shared_arc())),
-        None => BLOCK_ON.with(|slot| f(slot.borrow().as_ref())),
+        None => f(cx.block_on.borrow().as_ref()),
     })
 }
 
 /// Makes `shared` this thread's engine while a `block_on` runs here.
 pub(crate) fn enter_block_on(shared: Arc<Shared>) -> impl Drop {
-    let previous = BLOCK_ON.with(|slot| slot.borrow_mut().replace(shared));
-    Restore(Some(move || BLOCK_ON.with(|slot| *slot.borrow_mut() = previous)))
+    let previous = CONTEXT.with(|cx| cx.block_on.borrow_mut().replace(shared));
+    Restore(Some(move || CONTEXT.with(|cx| *cx.block_on.borrow_mut() = previous)))
 }
 
 /// Makes `task` the current task until the returned guard is dropped (restoring the previous one, so jobs run
 /// while helping inside a task nest correctly).
 pub(crate) fn enter_task(task: Arc<dyn TaskControl>) -> impl Drop {
-    let previous = CURRENT.with(|slot| slot.borrow_mut().replace(task));
-    Restore(Some(move || {
-        let finished = CURRENT.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), previous));
-        drop(finished);
-    }))
+    let previous = CONTEXT.with(|cx| cx.current.replace(Some(task)));
+    Restore(Some(move || drop(CONTEXT.with(|cx| cx.current.replace(previous)))))
 }
 
-/// Calls `f` with the task running on this thread, if any.
+/// Calls `f` with the task running on this thread, if any. `f` must not itself look at the current task.
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Arc<dyn TaskControl>>) -> R) -> R {
-    CURRENT.with(|slot| f(slot.borrow().as_ref()))
+    CONTEXT.with(|cx| {
+        let current = cx.current.take();
+        let result = f(current.as_ref());
+        cx.current.set(current);
+        result
+    })
 }
 
 /// Runs its closure when dropped.

@@ -98,23 +98,26 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Spawns a closure task (spawning protocol, step 1); hands the closure back if the engine is closed.
+    /// Spawns a closure task; hands the closure back if the engine is shut down.
     pub(crate) fn spawn_closure<T, F>(self: &Arc<Self>, spec: SpawnSpec<T>, func: F) -> Result<Task<T>, F>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let Some((header, cancel, worker)) = self.admit(&spec) else { return Err(func) };
-        let cell = Arc::new(ClosureCell::new(Core::new(header, spec.callbacks), func));
-        self.registry.insert(worker, cell.clone());
-        if cancel {
-            cell.cancel();
-        }
-        self.schedule(Job::Closure(cell.clone()), false);
-        Ok(Task::new(cell, self.clone()))
+        context::with_context(|cx| {
+            let worker = cx.worker_of(self);
+            let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(func) };
+            let cell = Arc::new(ClosureCell::new(Core::new(header, spec.callbacks), func));
+            self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+            if cancel {
+                cell.cancel();
+            }
+            self.schedule_from(worker, Job::Closure(cell.clone()));
+            Ok(Task::new(cell, self.clone()))
+        })
     }
 
-    /// Spawns a future task (spawning protocol, step 1); hands the future back if the engine is closed.
+    /// Spawns a future task; hands the future back if the engine is shut down.
     pub(crate) fn spawn_future<Fut>(
         self: &Arc<Self>,
         spec: SpawnSpec<Fut::Output>,
@@ -124,9 +127,14 @@ impl Shared {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        let Some((header, cancel, worker)) = self.admit(&spec) else { return Err(future) };
-        let core = Arc::new(Core::new(header, spec.callbacks));
-        self.registry.insert(worker, core.clone());
+        let admitted = context::with_context(|cx| {
+            let worker = cx.worker_of(self);
+            let (header, cancel) = self.admit(&spec, cx, worker)?;
+            let core = Arc::new(Core::new(header, spec.callbacks));
+            self.registry.insert(worker.map(WorkerContext::index), core.clone());
+            Some((core, cancel))
+        });
+        let Some((core, cancel)) = admitted else { return Err(future) };
         if cancel {
             core.cancel();
         }
@@ -144,9 +152,13 @@ impl Shared {
     }
 
     /// Counts a new task in the engine and its group and makes its header: `None` if the engine refuses it.
-    /// Also says whether it is born cancelled (`shutdown_now` is under way) and which worker spawns it.
-    fn admit<T>(self: &Arc<Self>, spec: &SpawnSpec<T>) -> Option<(Header, bool, Option<usize>)> {
-        let worker = context::with_worker_of(self, |worker| worker.map(WorkerContext::index));
+    /// Also says whether it is born cancelled (`shutdown_now` is under way).
+    fn admit<T>(
+        self: &Arc<Self>,
+        spec: &SpawnSpec<T>,
+        cx: &context::Context,
+        worker: Option<&WorkerContext>,
+    ) -> Option<(Header, bool)> {
         let cancelled = match self.admission.admit(spec.follow_up.is_none() && worker.is_none()) {
             Admitted::Yes { cancelled } => cancelled,
             Admitted::No { idle } => {
@@ -154,24 +166,21 @@ impl Shared {
                 return None;
             }
         };
-        let (spawner_round, parent) = context::with_current(|current| match current {
-            Some(task) => (task.header().round.clone(), Some(task.header().id)),
-            None => (None, None),
-        });
+        let (spawner_round, parent) = cx.spawner();
         let round = match &spec.tracking {
             Tracking::Ambient => spawner_round.as_ref().map(|round| round.admit_child()),
             Tracking::Untracked => None,
             Tracking::Group(group) => Some(group.admit(spawner_round.as_ref())),
         };
         let header = Header {
-            id: TaskId::next(),
+            id: cx.next_task_id(),
             name: spec.name.clone(),
             parent: spec.follow_up.or(parent),
             round,
             state: AtomicU32::new(0),
             registry_key: AtomicU64::new(0),
         };
-        Some((header, cancelled, worker))
+        Some((header, cancelled))
     }
 
     /// Spawns a closure as follow-up work of task `parent` (a late done-callback), tracked by `group`.
@@ -189,17 +198,20 @@ impl Shared {
     /// Queues a job: on this worker's own deque when called from one of its workers (a task just spawned or
     /// woken by a running task runs next here), else on the injector; self-wakes go to the injector.
     pub(crate) fn schedule(&self, job: Job, yielded: bool) {
-        let mut job = Some(job);
-        if !yielded {
-            context::with_worker_of(self, |worker| {
-                if let Some(worker) = worker {
-                    worker.push_next(job.take().expect("not pushed yet"));
-                }
-            });
+        match yielded {
+            true => self.schedule_from(None, job),
+            false => context::with_worker_of(self, |worker| self.schedule_from(worker, job)),
         }
-        if let Some(job) = job {
-            self.injector.push(job);
-            self.sleep.notify();
+    }
+
+    /// Queues a job readied on `worker` (one of this engine's, or `None` for any other thread).
+    fn schedule_from(&self, worker: Option<&WorkerContext>, job: Job) {
+        match worker {
+            Some(worker) => worker.push_next(job),
+            None => {
+                self.injector.push(job);
+                self.sleep.notify();
+            }
         }
     }
 

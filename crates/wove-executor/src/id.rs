@@ -11,11 +11,6 @@ static NEXT_GROUP: AtomicU64 = AtomicU64::new(1);
 /// Task ids are handed to each thread in blocks, so spawning from every core does not contend on one counter.
 const BLOCK: u64 = 1024;
 
-thread_local! {
-    /// The next id this thread may hand out, and the end of its block.
-    static TASK_BLOCK: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
-}
-
 /// Identifies a task for the life of the process; ids are never reused.
 ///
 /// # Examples
@@ -32,16 +27,16 @@ thread_local! {
 pub struct TaskId(u64);
 
 impl TaskId {
-    pub(crate) fn next() -> Self {
-        TASK_BLOCK.with(|block| {
-            let (mut next, mut end) = block.get();
-            if next == end {
-                next = NEXT_TASK.fetch_add(BLOCK, Ordering::Relaxed);
-                end = next + BLOCK;
-            }
-            block.set((next + 1, end));
-            Self(next)
-        })
+    /// The next id from a thread's `block` (the next id and the end of the block), refilled from the global
+    /// counter when used up.
+    pub(crate) fn next_from(block: &Cell<(u64, u64)>) -> Self {
+        let (mut next, mut end) = block.get();
+        if next == end {
+            next = NEXT_TASK.fetch_add(BLOCK, Ordering::Relaxed);
+            end = next + BLOCK;
+        }
+        block.set((next + 1, end));
+        Self(next)
     }
 
     /// The id as a number.

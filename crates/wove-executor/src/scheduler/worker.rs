@@ -64,7 +64,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         streak: Cell::new(0),
         seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
     });
-    let _worker = context::enter_worker(worker.clone());
+    context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
     worker.main_loop();
 }

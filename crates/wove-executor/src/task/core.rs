@@ -408,7 +408,7 @@ mod loom_tests {
 
     fn core<T: Send + 'static>() -> Arc<Core<T>> {
         let header = Header {
-            id: TaskId::next(),
+            id: crate::context::with_context(|cx| cx.next_task_id()),
             name: None,
             parent: None,
             round: None,
