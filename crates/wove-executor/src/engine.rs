@@ -419,6 +419,22 @@ impl Engine {
     /// assert_eq!(engine.spawn(|| "done").join().unwrap(), "done");
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
+    ///
+    /// A task runs on another thread, so what it captures must be `Send`:
+    ///
+    /// ```compile_fail,E0277
+    /// let engine = wove_executor::Engine::new();
+    /// let not_send = std::rc::Rc::new(1);
+    /// engine.spawn(move || *not_send + 1); // error: `Rc<i32>` cannot be sent between threads safely
+    /// ```
+    ///
+    /// and it may outlive the caller, so it cannot borrow the caller's data (use [`scope`](Self::scope)):
+    ///
+    /// ```compile_fail,E0373
+    /// let engine = wove_executor::Engine::new();
+    /// let local = vec![1, 2, 3];
+    /// engine.spawn(|| local.len()); // error: the closure may outlive `local`, which it borrows
+    /// ```
     pub fn spawn<F, T>(&self, func: F) -> Task<T>
     where
         F: FnOnce() -> T + Send + 'static,

@@ -28,6 +28,14 @@ type Payload = Box<dyn std::any::Any + Send>;
 /// assert_eq!(halves[0] + halves[1], 5050);
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
+///
+/// Scoped tasks may borrow, but still run on other threads, so what they capture must be `Send`:
+///
+/// ```compile_fail,E0277
+/// let engine = wove_executor::Engine::new();
+/// let not_sync = std::cell::Cell::new(0);
+/// engine.scope(|s| s.spawn(|| not_sync.set(1))); // error: `Cell<i32>` cannot be shared between threads
+/// ```
 pub struct Scope<'scope, 'env: 'scope> {
     shared: Arc<Shared>,
     pending: Latch,
