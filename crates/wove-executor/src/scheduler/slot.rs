@@ -8,10 +8,12 @@
 //!    other workers are notified.
 //! 2. The owner takes from its slot first, at most [`MAX_STREAK`] times in a row, so two tasks that keep
 //!    readying each other cannot starve the deque and the injector (the cap tokio uses for its LIFO slot).
-//! 3. The owner bumps `progress` each time it starts a job. A thief that finds no other work may take a slot's
-//!    job only if the owner's `progress` has not moved since the thief last looked: the owner is stuck in a
-//!    long job, and the slot's job would otherwise wait for it (the stall of tokio #4941). A slot whose owner is
-//!    making progress is left alone.
+//! 3. The owner bumps `progress` each time it starts a job. A worker that runs out of work notes every owner's
+//!    `progress` as it starts spinning; if the whole spin (tens of microseconds) finds nothing, it may take a
+//!    slot's job whose owner made no progress in all that time: that owner is stuck in a long job, and the job
+//!    would otherwise wait for it (the stall of tokio #4941). An owner in the middle of a short job is left
+//!    alone, so a chain stays on its core. Only awake workers do this: if every other worker is asleep when
+//!    the owner starts a long job, the slot's job waits for it, as in tokio.
 
 use std::cell::Cell;
 
@@ -57,10 +59,14 @@ impl NextSlot {
         self.progress.store(self.progress.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
     }
 
-    /// Step 3: a thief's take, if the owner made no progress since `last_seen` (updated either way).
-    pub(crate) fn steal_if_stale(&self, last_seen: &Cell<usize>) -> Option<Job> {
-        let progress = self.progress.load(Ordering::Relaxed);
-        if last_seen.replace(progress) != progress {
+    /// Step 3: a thief notes the owner's progress as it starts spinning...
+    pub(crate) fn note_progress(&self, seen: &Cell<usize>) {
+        seen.set(self.progress.load(Ordering::Relaxed));
+    }
+
+    /// ...and takes the slot's job when its spin is over only if the owner made no progress since.
+    pub(crate) fn steal_if_stale(&self, seen: &Cell<usize>) -> Option<Job> {
+        if self.progress.load(Ordering::Relaxed) != seen.get() {
             return None;
         }
         self.job.try_lock()?.take()

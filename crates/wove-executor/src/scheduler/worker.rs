@@ -145,6 +145,7 @@ impl WorkerContext {
 
     /// A few more looks before sleeping, for work that is about to arrive.
     fn spin(&self) -> Option<Job> {
+        self.note_progress();
         for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
             if round < SPIN_ROUNDS {
                 (0..(1 << round)).for_each(|_| std::hint::spin_loop());
@@ -155,7 +156,7 @@ impl WorkerContext {
                 return Some(job);
             }
         }
-        None
+        self.steal_stale_slot()
     }
 
     /// The next job for this worker, if any is to be found anywhere.
@@ -224,18 +225,29 @@ impl WorkerContext {
                 }
             }
             if !retry {
-                return self.steal_stale_slot(start);
+                return None;
             }
         }
     }
 
-    /// `slot.rs`, step 3: a job from the slot of a worker stuck in a long job.
-    fn steal_stale_slot(&self, start: usize) -> Option<Job> {
-        let n = self.seen.len();
-        (0..n)
-            .map(|offset| (start + offset) % n)
+    /// `slot.rs`, step 3: notes every other worker's progress as this one starts spinning...
+    fn note_progress(&self) {
+        for (victim, seen) in self.seen.iter().enumerate().filter(|(victim, _)| *victim != self.index) {
+            self.shared.slots[victim].note_progress(seen);
+        }
+    }
+
+    /// ...and, when the spin found nothing, takes a job from the slot of a worker that made no progress in all
+    /// that time: it is stuck in a long job. (A worker merely in the middle of a short job is left alone, so a
+    /// chain of tasks keeps running on its one core.)
+    fn steal_stale_slot(&self) -> Option<Job> {
+        let job = (0..self.seen.len())
             .filter(|&victim| victim != self.index)
-            .find_map(|victim| self.shared.slots[victim].steal_if_stale(&self.seen[victim]))
+            .find_map(|victim| self.shared.slots[victim].steal_if_stale(&self.seen[victim]));
+        if job.is_some() {
+            self.shared.board.worker(self.index).stole();
+        }
+        job
     }
 
     /// xorshift32: cheap, and good enough to spread thieves over victims.
