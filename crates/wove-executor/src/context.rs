@@ -3,7 +3,6 @@
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
-use std::sync::Arc as StdArc;
 use std::task::{Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
@@ -35,7 +34,7 @@ thread_local! {
             ids: Cell::new((0, 0)),
         }
     };
-    static THREAD_WAKER: Waker = Waker::from(StdArc::new(Unpark(std::thread::current())));
+    static THREAD_WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
 }
 
 impl Context {
@@ -70,11 +69,11 @@ pub(crate) fn with_context<R>(f: impl FnOnce(&Context) -> R) -> R {
 struct Unpark(Thread);
 
 impl Wake for Unpark {
-    fn wake(self: StdArc<Self>) {
+    fn wake(self: Arc<Self>) {
         self.0.unpark();
     }
 
-    fn wake_by_ref(self: &StdArc<Self>) {
+    fn wake_by_ref(self: &Arc<Self>) {
         self.0.unpark();
     }
 }

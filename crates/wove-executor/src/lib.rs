@@ -29,19 +29,26 @@
 //!
 //! # Architecture
 //!
-//! - **Task cells**: every task — closure or future — runs in an `async-task` cell, wrapped in a future that
-//!   makes it the current task, checks cancellation before each step, contains panics and drops the body
-//!   before the outcome is published. The outcome, the done-callbacks and the group membership live in a
-//!   shared core (`task/core.rs`); its state word is documented in `task/state.rs`.
-//! - **Queues**: one LIFO `crossbeam-deque` per worker (its top is the next-task slot, and stays stealable), a
-//!   global injector for spawns from outside and for `yield_now`, checked first every 61 looks; thieves steal
-//!   in batches (`scheduler/worker.rs`).
-//! - **Sleep**: bounded spinning, then `thread::park`; a notify costs one load when nobody sleeps or somebody
-//!   is already searching; a worker that finds work wakes the next (`scheduler/sleep.rs`). Idle workers burn
-//!   no CPU.
-//! - **Help while waiting**: every blocking wait on a worker — [`Task::join`], [`Group::wait`], a
-//!   `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
-//!   at a time until its condition holds (`context.rs`), so nested blocking never deadlocks.
+//! - **Task cells** (`task/`): a closure task lives in one allocation holding its shared core and the closure;
+//!   a future task runs in an `async-task` cell (carrying its id and name for traces) beside an `Arc` of its
+//!   core. Both make the task current, check cancellation before each step, contain panics and drop the body
+//!   before the outcome is published. The core holds the outcome, the done-callbacks and the task's group
+//!   round; its state word and the completion protocol are written up in `task/state.rs` and `task/core.rs`.
+//! - **Queues** (`scheduler/`): a next-task slot per worker for the task that the running task just readied
+//!   (runs next on the same core, at most 3 in a row, stealable only from a worker stuck in a long job); a LIFO
+//!   `crossbeam-deque` per worker (also where `join` offers its second half); a global injector for spawns from
+//!   outside and for `yield_now`, looked at first every 61 looks; thieves steal in batches.
+//! - **Sleep** (`scheduler/sleep.rs`): bounded spinning, then `thread::park`; a notify costs one fence and one
+//!   load when nobody sleeps or somebody is already searching; a worker that finds work wakes the next. Idle
+//!   workers burn no CPU.
+//! - **Help while waiting** (`context.rs`): every blocking wait on a worker — [`Task::join`], [`Group::wait`],
+//!   a `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
+//!   at a time until its condition holds, so nested blocking never deadlocks.
+//! - **Admission and shutdown** (`admission.rs`, `engine.rs`): one atomic word holds the count of live tasks and
+//!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run.
+//! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
+//! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
+//!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
 //!
 //! # Decisions
 //!
@@ -49,7 +56,8 @@
 //!   [`is_cancelled`]), but its value is dropped and the task ends as cancelled: `cancel()`'s answer always
 //!   matches the outcome.
 //! - [`Group::wait`] reports panics (of members and of their callbacks) as failures; cancelled members are not
-//!   failures, since somebody asked for that.
+//!   failures, since somebody asked for that. A fail-fast group cancels the rest the moment a failure is
+//!   decided, before anyone can observe it.
 //! - A task's [`join`](Task::join) returns after its done-callbacks have run, so a joiner sees their effects.
 //! - During a graceful [`Engine::shutdown`], spawns from outside are refused, but follow-ups spawned by running
 //!   tasks and callbacks are accepted: a shutdown finishes whole task trees.
@@ -57,6 +65,8 @@
 //!   itself aims to.
 //! - `Engine::new` uses `std::thread::available_parallelism` rather than the `num_cpus` crate: same answer,
 //!   one dependency fewer.
+//! - [`Engine`], [`Group`] and [`Task`] are `UnwindSafe`: every panic inside the engine is caught where it
+//!   happens, and their state stays consistent.
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod admission;

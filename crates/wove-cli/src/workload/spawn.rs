@@ -9,13 +9,20 @@ use crate::pool::Engine;
 use crate::workload::buffer::{slots, verify};
 
 pub(crate) fn run(pool: &Pool, tasks: usize) -> Result<usize, String> {
-    spawn_all(pool, tasks, 0, |i, _| i as u64 * 2 + 1)?;
+    let body = |i: usize, _: u64| i as u64 * 2 + 1;
+    spawn_all(pool, tasks, 0, body, |i| body(i, 0))?;
     Ok(tasks)
 }
 
 /// Spawns `tasks` tasks from outside `pool`, task `i` storing `body(i, param)` in its slot; waits for all and
-/// checks every slot.
-pub(crate) fn spawn_all(pool: &Pool, tasks: usize, param: u64, body: fn(usize, u64) -> u64) -> Result<(), String> {
+/// checks every slot against `expected(i)` — which must be cheap, since the check is part of the timed run.
+pub(crate) fn spawn_all(
+    pool: &Pool,
+    tasks: usize,
+    param: u64,
+    body: fn(usize, u64) -> u64,
+    expected: impl Fn(usize) -> u64,
+) -> Result<(), String> {
     let results = slots(tasks);
     match &pool.engine {
         Engine::Wove(engine) => {
@@ -52,5 +59,5 @@ pub(crate) fn spawn_all(pool: &Pool, tasks: usize, param: u64, body: fn(usize, u
             });
         }
     }
-    verify(results, "tasks", |i| body(i, param))
+    verify(results, "tasks", expected)
 }

@@ -8,8 +8,8 @@
 //!
 //! Before all of that comes the next-task slot (`slot.rs`): the task that the running task just spawned or
 //! woke runs next, on this core. The own deque is LIFO, for the same locality, and for `join`. Wakes of a task
-//! by itself (`yield_now`) go to the injector, behind everything else. When nothing else is found, a worker may
-//! take the job in another worker's slot if that worker is stuck in a long job (`slot.rs`, step 3).
+//! by itself (`yield_now`) go to the injector, behind everything else. When a whole spin finds nothing, a worker
+//! may take the job in another worker's slot if that worker made no progress meanwhile (`slot.rs`, step 3).
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -201,7 +201,7 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
         }
-        // The engine first (registry, metrics, live count), then the group: whoever a group wait releases sees
+        // The engine first (registry, live count), then the group: whoever a group wait releases sees
         // the task fully accounted for.
         engine.released(header);
         if let Some(round) = &header.round {
