@@ -41,7 +41,9 @@ fn steps_per_micro() -> f64 {
 /// The right results for `tasks` tasks of `steps` steps, computed once (outside any timed run: the check inside
 /// a run must be cheap, or it would be timed as a sequential part and cap every engine's speed-up).
 fn expected(tasks: usize, steps: u64) -> Arc<Vec<u64>> {
-    static COMPUTED: Mutex<Option<(usize, u64, Arc<Vec<u64>>)>> = Mutex::new(None);
+    /// The last sizes computed, and their results.
+    type Computed = Option<(usize, u64, Arc<Vec<u64>>)>;
+    static COMPUTED: Mutex<Computed> = Mutex::new(None);
     let mut computed = COMPUTED.lock().expect("never poisoned");
     match &*computed {
         Some((t, s, results)) if (*t, *s) == (tasks, steps) => results.clone(),
