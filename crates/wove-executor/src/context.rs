@@ -7,8 +7,8 @@ use std::task::{Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
-use crate::engine::Shared;
 use crate::scheduler::WorkerContext;
+use crate::shared::Shared;
 use crate::sync::Arc;
 use crate::task::core::TaskControl;
 

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::OnceLock;
 
 use crate::context;
-use crate::engine::Shared;
+use crate::shared::Shared;
 use crate::sync::Arc;
 use crate::{Engine, Task, TaskInfo};
 

@@ -32,7 +32,7 @@ use std::time::Duration;
 use wove_latch::{Latch, LatchWait};
 
 use crate::context;
-use crate::engine::{Shared, Tracking};
+use crate::shared::{Shared, Tracking};
 use crate::sync::{Arc, AtomicBool, Mutex, Ordering};
 use crate::task::core::Header;
 use crate::{GroupError, GroupId, Task, TaskBuilder, TaskInfo};
@@ -221,7 +221,7 @@ impl Group {
     ///
     /// See [`GroupError`].
     pub fn task<T: Send + 'static>(&self) -> TaskBuilder<T> {
-        TaskBuilder::new(self.inner.shared.clone(), Tracking::group(self))
+        TaskBuilder::new(self.inner.shared.clone(), Tracking::Group(self.clone()))
     }
 
     /// Blocks until no tracked task is left. On a worker thread it runs queued jobs while it waits, so a task

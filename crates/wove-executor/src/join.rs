@@ -22,8 +22,8 @@ use std::task::Poll;
 use std::thread::{self, Thread};
 
 use crate::context;
-use crate::engine::Shared;
 use crate::scheduler::{Job, WorkerContext};
+use crate::shared::Shared;
 use crate::sync::{AtomicBool, Ordering};
 
 /// A closure and its result slot, on the stack of the thread that waits for it.

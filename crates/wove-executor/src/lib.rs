@@ -44,8 +44,9 @@
 //! - **Help while waiting** (`context.rs`): every blocking wait on a worker — [`Task::join`], [`Group::wait`],
 //!   a `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
 //!   at a time until its condition holds, so nested blocking never deadlocks.
-//! - **Admission and shutdown** (`admission.rs`, `engine.rs`): one atomic word holds the count of live tasks and
-//!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run.
+//! - **Admission and shutdown** (`admission.rs`, `shared.rs`): one atomic word holds the count of live tasks and
+//!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run;
+//!   `shared.rs` holds the engine-side plumbing of spawning and shutting down.
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
@@ -83,6 +84,7 @@ mod metrics;
 mod registry;
 mod scheduler;
 mod scope;
+mod shared;
 mod sync;
 mod task;
 mod trace;

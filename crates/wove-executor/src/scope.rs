@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use wove_latch::{Latch, LatchGuard};
 
-use crate::engine::{Shared, SpawnSpec};
+use crate::shared::{Shared, SpawnSpec};
 use crate::sync::{Arc, Mutex};
 
 type Payload = Box<dyn std::any::Any + Send>;

@@ -1,8 +1,8 @@
 //! What the queues hold: a task's runnable, or a job that lives on a waiting thread's stack.
 
 use crate::TaskId;
-use crate::engine::Shared;
 use crate::join::StackJobRef;
+use crate::shared::Shared;
 use crate::sync::Arc;
 use crate::task::run::ClosureJob;
 use crate::trace::What;

@@ -20,9 +20,9 @@ use std::time::Instant;
 use crossbeam_deque::{Steal, Worker};
 
 use crate::context;
-use crate::engine::Shared;
 use crate::scheduler::Job;
 use crate::scheduler::slot::MAX_STREAK;
+use crate::shared::Shared;
 use crate::sync::Arc;
 
 /// How often the injector is looked at first.

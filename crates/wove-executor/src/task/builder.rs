@@ -4,8 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::engine::{Shared, SpawnSpec, Tracking};
-use crate::group::Group;
+use crate::shared::{Shared, SpawnSpec, Tracking};
 use crate::task::core::Callback;
 use crate::{SpawnError, Task, TaskError};
 
@@ -124,8 +123,8 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
-        self.shared.spawn_closure(spec, func).map_err(SpawnError::shutdown)
+        let (shared, spec) = self.into_spec();
+        shared.spawn_closure(spec, func).map_err(SpawnError::shutdown)
     }
 
     /// Spawns `future` as the task.
@@ -146,11 +145,18 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         Fut: Future<Output = T> + Send + 'static,
     {
-        let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
-        match self.shared.spawn_future(spec, future) {
+        let (shared, spec) = self.into_spec();
+        match shared.spawn_future(spec, future) {
             Ok(task) => task,
             Err(_) => panic!("{}", SpawnError::shutdown(())),
         }
+    }
+}
+
+impl<T> TaskBuilder<T> {
+    fn into_spec(self) -> (Arc<Shared>, SpawnSpec<T>) {
+        let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
+        (self.shared, spec)
     }
 }
 
@@ -161,11 +167,5 @@ impl<T> fmt::Debug for TaskBuilder<T> {
             .field("callbacks", &self.callbacks.len())
             .field("tracking", &self.tracking)
             .finish()
-    }
-}
-
-impl Tracking {
-    pub(crate) fn group(group: &Group) -> Self {
-        Self::Group(group.clone())
     }
 }

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::context;
-use crate::engine::Shared;
+use crate::shared::Shared;
 use crate::sync::{Arc, Ordering};
 use crate::task::core::{AsCore, Core, TaskControl};
 use crate::task::state::COMPLETE;

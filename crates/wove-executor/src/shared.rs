@@ -1,0 +1,313 @@
+//! `Shared`: the state an engine's handles, workers and tasks share, and the engine-side plumbing of a spawn —
+//! admission, the task's header and cell, the registry, scheduling — and of shutdown.
+//!
+//! # Protocol: shutdown
+//!
+//! Which spawns are accepted while shutting down, and when workers exit, is the admission protocol of
+//! `admission.rs`. On top of it:
+//!
+//! 1. `shutdown` closes admission and wakes every sleeping worker. Workers keep running queued work —
+//!    including follow-ups spawned by running tasks and callbacks — and exit once closed and idle.
+//! 2. `shutdown_now` also cancels every registered task: queued ones end as cancelled when a worker reaches
+//!    them (their callbacks still run), suspended futures are woken to be dropped, running closures run on and
+//!    their values are dropped. Tasks admitted afterwards are born cancelled.
+//! 3. Then the calling thread joins the worker threads — unless it is one of them: a shutdown (or the drop of
+//!    the last handle) on a worker never joins the thread it runs on; the workers exit by themselves.
+
+use std::future::Future;
+use std::thread::JoinHandle;
+
+use crossbeam_deque::{Injector, Stealer, Worker};
+use event_listener::Event;
+
+use crate::admission::{Admission, Admitted};
+use crate::builder::{PanicHandler, StartHook};
+use crate::context;
+use crate::group::Group;
+use crate::metrics::Board;
+use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
+use crate::sync::model::AtomicU32;
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex};
+use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
+use crate::task::run::{ClosureCell, TaskFuture};
+use crate::trace::Tracer;
+use crate::{Registry, Task, TaskError, TaskId};
+
+/// How a new task is tracked.
+#[derive(Debug)]
+pub(crate) enum Tracking {
+    /// The group of the task (or callback) that spawns it, if any.
+    Ambient,
+    /// No group.
+    Untracked,
+    /// This group.
+    Group(Group),
+}
+
+/// Everything about a spawn but its body.
+pub(crate) struct SpawnSpec<T> {
+    pub(crate) name: Option<Arc<str>>,
+    pub(crate) callbacks: Vec<Callback<T>>,
+    pub(crate) tracking: Tracking,
+    /// Set for follow-up work of an existing task (a late done-callback): its parent, and accepted while the
+    /// engine is closing.
+    pub(crate) follow_up: Option<TaskId>,
+}
+
+impl EngineHooks for Arc<Shared> {
+    fn report_panic(&self, error: TaskError) {
+        Shared::report_panic(self, error);
+    }
+
+    fn released(&self, header: &Header) {
+        self.registry.remove(header);
+        self.release_live();
+    }
+
+    fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob) {
+        self.spawn_follow_up(group, parent, job);
+    }
+}
+
+impl<T> SpawnSpec<T> {
+    /// No name, no callbacks, ambient tracking.
+    pub(crate) fn plain() -> Self {
+        Self { name: None, callbacks: Vec::new(), tracking: Tracking::Ambient, follow_up: None }
+    }
+}
+
+/// The state shared by an engine's handles and workers.
+pub(crate) struct Shared {
+    pub(crate) injector: Injector<Job>,
+    pub(crate) stealers: Box<[Stealer<Job>]>,
+    pub(crate) slots: Slots,
+    pub(crate) sleep: Sleep,
+    pub(crate) admission: Admission,
+    pub(crate) idle: Event,
+    pub(crate) registry: Registry,
+    pub(crate) handles: AtomicUsize,
+    pub(crate) threads: Mutex<Vec<JoinHandle<()>>>,
+    pub(crate) panic_handler: Option<PanicHandler>,
+    pub(crate) on_thread_start: Option<StartHook>,
+    pub(crate) board: Board,
+    pub(crate) tracer: Option<Tracer>,
+    pub(crate) thread_names: Vec<String>,
+}
+
+impl Shared {
+    /// Spawns a closure task; hands the closure back if the engine is shut down.
+    pub(crate) fn spawn_closure<T, F>(self: &Arc<Self>, spec: SpawnSpec<T>, func: F) -> Result<Task<T>, F>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        context::with_context(|cx| {
+            let worker = cx.worker_of(self);
+            let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(func) };
+            let cell = Arc::new(ClosureCell::new(Core::new(header, spec.callbacks), func));
+            self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+            if cancel {
+                cell.cancel();
+            }
+            self.schedule_from(worker, Job::Closure(cell.clone()));
+            Ok(Task::new(cell, self.clone()))
+        })
+    }
+
+    /// Spawns a future task; hands the future back if the engine is shut down.
+    pub(crate) fn spawn_future<Fut>(
+        self: &Arc<Self>,
+        spec: SpawnSpec<Fut::Output>,
+        future: Fut,
+    ) -> Result<Task<Fut::Output>, Fut>
+    where
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let admitted = context::with_context(|cx| {
+            let worker = cx.worker_of(self);
+            let (header, cancel) = self.admit(&spec, cx, worker)?;
+            let core = Arc::new(Core::new(header, spec.callbacks));
+            self.registry.insert(worker.map(WorkerContext::index), core.clone());
+            Some((core, cancel))
+        });
+        let Some((core, cancel)) = admitted else { return Err(future) };
+        if cancel {
+            core.cancel();
+        }
+        let engine = self.clone();
+        let schedule = move |runnable, info: async_task::ScheduleInfo| {
+            engine.schedule(Job::Task(runnable), info.woken_while_running);
+        };
+        let traced = TaskMeta { id: core.header.id, name: core.header.name.clone() };
+        let task_future = TaskFuture::new(core.clone(), future);
+        let (runnable, cell) =
+            async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
+        cell.detach();
+        runnable.schedule();
+        Ok(Task::new(core, self.clone()))
+    }
+
+    /// Counts a new task in the engine and its group and makes its header: `None` if the engine refuses it.
+    /// Also says whether it is born cancelled (`shutdown_now` is under way).
+    fn admit<T>(
+        self: &Arc<Self>,
+        spec: &SpawnSpec<T>,
+        cx: &context::Context,
+        worker: Option<&WorkerContext>,
+    ) -> Option<(Header, bool)> {
+        let cancelled = match self.admission.admit(spec.follow_up.is_none() && worker.is_none()) {
+            Admitted::Yes { cancelled } => cancelled,
+            Admitted::No { idle } => {
+                self.after_release(idle);
+                return None;
+            }
+        };
+        let (spawner_round, parent) = cx.spawner();
+        let round = match &spec.tracking {
+            Tracking::Ambient => spawner_round.as_ref().map(|round| round.admit_child()),
+            Tracking::Untracked => None,
+            Tracking::Group(group) => Some(group.admit(spawner_round.as_ref())),
+        };
+        let header = Header {
+            id: cx.next_task_id(),
+            name: spec.name.clone(),
+            parent: spec.follow_up.or(parent),
+            round,
+            state: AtomicU32::new(0),
+            registry_key: AtomicU64::new(0),
+        };
+        Some((header, cancelled))
+    }
+
+    /// Spawns a closure as follow-up work of task `parent` (a late done-callback), tracked by `group`.
+    /// Accepted while the engine closes; once its workers are gone, runs `job` here rather than losing it.
+    fn spawn_follow_up(self: &Arc<Self>, group: Option<Group>, parent: TaskId, job: LateJob) {
+        let tracking = group.map_or(Tracking::Untracked, Tracking::Group);
+        let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(parent) };
+        let engine = self.clone();
+        match self.spawn_closure(spec, move || job(&engine)) {
+            Ok(task) => task.detach(),
+            Err(run_here) => run_here(),
+        }
+    }
+
+    /// Queues a job: on this worker's own deque when called from one of its workers (a task just spawned or
+    /// woken by a running task runs next here), else on the injector; self-wakes go to the injector.
+    pub(crate) fn schedule(&self, job: Job, yielded: bool) {
+        match yielded {
+            true => self.schedule_from(None, job),
+            false => context::with_worker_of(self, |worker| self.schedule_from(worker, job)),
+        }
+    }
+
+    /// Queues a job readied on `worker` (one of this engine's, or `None` for any other thread).
+    fn schedule_from(&self, worker: Option<&WorkerContext>, job: Job) {
+        match worker {
+            Some(worker) => worker.push_next(job),
+            None => {
+                self.injector.push(job);
+                self.sleep.notify();
+            }
+        }
+    }
+
+    pub(crate) fn is_own_thread(&self) -> bool {
+        context::with_worker_of(self, |worker| worker.is_some())
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn release_live(&self) {
+        self.after_release(self.admission.release());
+    }
+
+    /// After a release (or a refused admission's undo): if the engine became idle, wake `wait_idle` waiters
+    /// and, if it is closing, every worker, so they can exit (admission protocol, step 3).
+    fn after_release(&self, idle: bool) {
+        if idle {
+            self.idle.notify(usize::MAX);
+            if self.admission.is_closed() {
+                self.sleep.wake_all();
+            }
+        }
+    }
+
+    /// Counts an `install` job from outside, unless the engine is closed (then false).
+    pub(crate) fn admit_outside_job(&self) -> bool {
+        match self.admission.admit(true) {
+            Admitted::Yes { .. } => true,
+            Admitted::No { idle } => {
+                self.after_release(idle);
+                false
+            }
+        }
+    }
+
+    /// The outside job admitted by [`admit_outside_job`](Self::admit_outside_job) is done.
+    pub(crate) fn outside_job_done(&self) {
+        self.release_live();
+    }
+
+    /// Workers exit once the engine is closed and nothing is left to run.
+    pub(crate) fn should_exit(&self) -> bool {
+        self.admission.should_exit()
+    }
+
+    pub(crate) fn has_work(&self, local: &Worker<Job>) -> bool {
+        !local.is_empty() || !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// Hands a panic nobody can observe to the panic handler (default: stderr).
+    pub(crate) fn report_panic(&self, error: TaskError) {
+        match &self.panic_handler {
+            Some(handler) => {
+                let handler = handler.clone();
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || handler(error))).is_err() {
+                    eprintln!("wove: the panic handler itself panicked");
+                }
+            }
+            None => eprintln!("wove: {error}"),
+        }
+    }
+
+    /// A panic that escaped a job (a bug in wove if it ever happens); the worker survives it.
+    pub(crate) fn report_stray_panic(&self, payload: Box<dyn std::any::Any + Send>) {
+        let message = crate::error::panic_message(&payload).unwrap_or("a non-string payload");
+        eprintln!("wove: a job unwound into its worker: {message}");
+    }
+
+    pub(crate) fn thread_started(&self, index: usize) {
+        if let Some(hook) = &self.on_thread_start {
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(index))).is_err() {
+                eprintln!("wove: on_thread_start panicked on worker {index}; the worker starts anyway");
+            }
+        }
+    }
+
+    pub(crate) fn close(&self, cancel_all: bool) {
+        self.admission.close(cancel_all);
+        if cancel_all {
+            for task in self.registry.all() {
+                task.cancel();
+            }
+        }
+        self.sleep.wake_all();
+    }
+
+    pub(crate) fn join_threads(&self) {
+        let threads = std::mem::take(&mut *self.threads.lock());
+        let me = std::thread::current().id();
+        for thread in threads {
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.admission.is_closed()
+    }
+}
