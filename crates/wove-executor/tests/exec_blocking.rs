@@ -7,6 +7,9 @@ use wove_executor::Engine;
 use wove_latch::{Event, Latch};
 use wove_testkit::{WORKER_COUNTS, watchdog};
 
+mod common;
+use common::join_fib;
+
 fn blocking_fib(n: u64) -> u64 {
     if n < 2 {
         return n;
@@ -14,14 +17,6 @@ fn blocking_fib(n: u64) -> u64 {
     let a = wove_executor::spawn(move || blocking_fib(n - 1));
     let b = wove_executor::spawn(move || blocking_fib(n - 2));
     a.join().unwrap() + b.join().unwrap()
-}
-
-fn join_fib(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = wove_executor::join(|| join_fib(n - 1), || join_fib(n - 2));
-    a + b
 }
 
 #[test]

@@ -7,15 +7,8 @@ use wove_executor::Engine;
 use wove_latch::{Event, Latch};
 use wove_testkit::{WORKER_COUNTS, watchdog};
 
-/// Counts drops of the value it is captured in.
-#[derive(Debug)]
-struct DropProbe(Arc<AtomicUsize>);
-
-impl Drop for DropProbe {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
+mod common;
+use common::DropProbe;
 
 /// Occupies every worker of `engine` until the returned gate is opened. The workers block on a std channel,
 /// not a wove wait: a wove wait would help, and run the task under test.

@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wove_executor::Engine;
 use wove_testkit::{WORKER_COUNTS, watchdog};
 
+mod common;
+use common::join_fib;
+
 #[test]
 fn metrics_count_every_task() {
     watchdog("metrics_count_every_task", || {
@@ -40,20 +43,12 @@ fn metrics_count_every_task() {
     });
 }
 
-fn fib(n: u64) -> u64 {
-    if n < 2 {
-        return n;
-    }
-    let (a, b) = wove_executor::join(|| fib(n - 1), || fib(n - 2));
-    a + b
-}
-
 #[test]
 fn trace_of_fib_is_trace_event_json_with_a_track_per_worker() {
     watchdog("trace_of_fib_is_trace_event_json_with_a_track_per_worker", || {
         let threads = 2;
         let engine = Engine::builder().threads(threads).trace(true).build().unwrap();
-        assert_eq!(engine.install(|| fib(18)), 2584);
+        assert_eq!(engine.install(|| join_fib(18)), 2584);
         let named = engine.task().name("named \"task\"").spawn(|| ());
         let id = named.id();
         named.join().unwrap();

@@ -7,14 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wove_executor::Engine;
 use wove_testkit::{WORKER_COUNTS, watchdog};
 
-#[derive(Debug)]
-struct DropProbe(Arc<AtomicUsize>);
-
-impl Drop for DropProbe {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
+mod common;
+use common::DropProbe;
 
 #[test]
 fn shutdown_accounts_for_every_pending_task() {
