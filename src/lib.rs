@@ -2,7 +2,8 @@
 //! that may schedule follow-ups, groups that know when a whole tree of tasks is finished, fork-join, and the
 //! latch and event that replace asyncio's "the last task sets a global `Event`" pattern, across all cores.
 //!
-//! This facade re-exports the wove crates: the engine ([`wove_executor`]) and the latch ([`wove_latch`]).
+//! This facade re-exports the wove crates: the engine ([`wove_executor`]), continuations ([`wove_chain`],
+//! also in [`prelude`]) and the latch ([`wove_latch`]).
 //!
 //! # Examples
 //!
@@ -19,6 +20,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use wove_chain::TaskExt;
 pub use wove_executor::{
     BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, Scope, SpawnError, Task, TaskBuilder,
     TaskError, TaskId, TaskInfo, TaskState, YieldNow, current_task, is_cancelled, join, spawn, spawn_async, yield_now,
@@ -26,6 +28,21 @@ pub use wove_executor::{
 pub use wove_latch::{
     Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,
 };
+
+/// Everything needed to write chains: `use wove::prelude::*;`.
+///
+/// # Examples
+///
+/// ```
+/// use wove::prelude::*;
+/// let engine = Engine::builder().threads(1).build()?;
+/// assert_eq!(engine.spawn(|| 2).then(|n| n * 21).join().unwrap(), 42);
+/// # Ok::<(), wove::BuildError>(())
+/// ```
+pub mod prelude {
+    pub use wove_chain::TaskExt;
+    pub use wove_executor::{Engine, Group, Task, TaskError};
+}
 
 /// The README's code blocks, compiled and run as doc tests so the README cannot drift from the API.
 #[cfg(doctest)]

@@ -329,11 +329,13 @@ impl Group {
         self.inner.shared.registry().snapshot(Some(self.id()))
     }
 
-    /// Admits a task spawned from outside the group (protocol step 1), or from a member's round if `spawner`
-    /// is one (step 2).
+    /// Admits a task spawned from outside the group (protocol step 1), or into `spawner`'s round if that is
+    /// this group's and still open (step 2; a continuation's predecessor may have finished already).
     pub(crate) fn admit(&self, spawner: Option<&Arc<Round>>) -> Arc<Round> {
         if let Some(round) = spawner.filter(|round| round.id == self.id()) {
-            return round.admit_child();
+            if round.latch.add(1).is_ok() {
+                return round.clone();
+            }
         }
         let mut current = self.inner.current.lock();
         if current.latch.add(1).is_err() {
@@ -407,6 +409,12 @@ impl IntoFuture for Group {
 impl fmt::Debug for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Group").field("id", &self.id()).field("tasks", &self.tasks()).finish()
+    }
+}
+
+impl fmt::Debug for Round {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Round").field("group", &self.id).field("live", &self.latch.count()).finish()
     }
 }
 

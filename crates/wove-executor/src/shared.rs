@@ -23,11 +23,12 @@ use event_listener::Event;
 use crate::admission::{Admission, Admitted};
 use crate::builder::{PanicHandler, StartHook};
 use crate::context;
-use crate::group::Group;
+use crate::group::{Group, Round};
 use crate::metrics::Board;
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex};
+use crate::task::continuation::ContinuationCell;
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
 use crate::trace::Tracer;
@@ -42,6 +43,8 @@ pub(crate) enum Tracking {
     Untracked,
     /// This group.
     Group(Group),
+    /// The group of the task a continuation follows (that task's round), if it is tracked.
+    After(Option<Arc<Round>>),
 }
 
 /// Everything about a spawn but its body.
@@ -114,6 +117,33 @@ impl Shared {
         })
     }
 
+    /// Spawns `body` as a continuation of `predecessor` (see `task/continuation.rs`); `Err` if the engine is shut
+    /// down and idle.
+    pub(crate) fn spawn_continuation<P, T, F>(self: &Arc<Self>, predecessor: Task<P>, body: F) -> Result<Task<T>, ()>
+    where
+        P: Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
+    {
+        let info = predecessor.control().header().info();
+        let round = predecessor.control().header().round.clone();
+        let spec: SpawnSpec<T> =
+            SpawnSpec { name: None, callbacks: Vec::new(), tracking: Tracking::After(round), follow_up: Some(info.id) };
+        let cell = context::with_context(|cx| {
+            let worker = cx.worker_of(self);
+            let (header, cancel) = self.admit(&spec, cx, worker)?;
+            let cell = Arc::new(ContinuationCell::new(Core::new(header, Vec::new()), self.clone(), predecessor, body));
+            self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+            if cancel {
+                cell.cancel();
+            }
+            Some(cell)
+        });
+        let Some(cell) = cell else { return Err(()) };
+        cell.start();
+        Ok(Task::new(cell, self.clone()))
+    }
+
     /// Spawns a future task; hands the future back if the engine is shut down.
     pub(crate) fn spawn_future<Fut>(
         self: &Arc<Self>,
@@ -168,6 +198,7 @@ impl Shared {
             Tracking::Ambient => spawner_round.as_ref().map(|round| round.admit_child()),
             Tracking::Untracked => None,
             Tracking::Group(group) => Some(group.admit(spawner_round.as_ref())),
+            Tracking::After(round) => round.as_ref().and_then(|round| round.group().map(|g| g.admit(Some(round)))),
         };
         let header = Header {
             id: cx.next_task_id(),

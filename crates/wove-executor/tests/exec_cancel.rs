@@ -5,10 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use wove_executor::Engine;
 use wove_latch::{Event, Latch};
-use wove_testkit::{WORKER_COUNTS, watchdog};
-
-mod common;
-use common::DropProbe;
+use wove_testkit::{DropProbe, WORKER_COUNTS, watchdog};
 
 /// Occupies every worker of `engine` until the returned gate is opened. The workers block on a std channel,
 /// not a wove wait: a wove wait would help, and run the task under test.

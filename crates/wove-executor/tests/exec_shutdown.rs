@@ -5,10 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wove_executor::Engine;
-use wove_testkit::{WORKER_COUNTS, watchdog};
-
-mod common;
-use common::DropProbe;
+use wove_testkit::{DropProbe, WORKER_COUNTS, watchdog};
 
 #[test]
 fn shutdown_accounts_for_every_pending_task() {

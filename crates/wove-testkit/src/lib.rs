@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 use std::panic;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -66,5 +68,26 @@ pub fn watchdog_with_limit<T: Send + 'static>(
         }
         Ok(Err(payload)) => panic::resume_unwind(payload),
         Err(_) => panic!("watchdog: test '{name}' did not finish within {limit:?} (deadlock?)"),
+    }
+}
+
+/// Counts the drops of the value it is captured in (or returned as): tests check that every closure, future
+/// and output is dropped exactly once.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let drops = Arc::new(AtomicUsize::new(0));
+/// drop(wove_testkit::DropProbe(drops.clone()));
+/// assert_eq!(drops.load(Ordering::SeqCst), 1);
+/// ```
+#[derive(Debug)]
+pub struct DropProbe(pub Arc<AtomicUsize>);
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
     }
 }

@@ -99,6 +99,10 @@ impl Header {
 pub(crate) trait TaskControl: Send + Sync {
     fn header(&self) -> &Header;
     fn cancel(&self) -> bool;
+    /// The task this one continues, for cancelling a chain from its tail (continuations only).
+    fn upstream(&self) -> Option<Arc<dyn TaskControl>> {
+        None
+    }
 }
 
 /// What a `Task<T>` handle holds: a task's cell (a closure cell, or a future's core), seen as its core.
@@ -153,7 +157,9 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// Decides, publishes and releases the outcome: the completion protocol, steps 1, 2 and 4.
-    pub(crate) fn finish(&self, outcome: Result<T, TaskError>, engine: &dyn EngineHooks) {
+    /// `carried`: an `Err` outcome is another task's failure passed along a chain (it was counted where it
+    /// happened, so it is not counted again as a group failure).
+    pub(crate) fn finish(&self, outcome: Result<T, TaskError>, carried: bool, engine: &dyn EngineHooks) {
         let header = &self.header;
         let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
         let outcome = match outcome {
@@ -165,7 +171,7 @@ impl<T: Send + 'static> Core<T> {
         };
         let mut failures = Vec::new();
         // Panics are group failures; cancellations are not (somebody asked for them).
-        if let (Some(round), Err(error)) = (&header.round, &outcome) {
+        if let (Some(round), Err(error), false) = (&header.round, &outcome, carried) {
             if error.is_panic() {
                 failures.push(error.message());
                 round.failed();
@@ -285,6 +291,17 @@ impl<T: Send + 'static> Core<T> {
                 group.record_failure(self.header.info(), message);
             }
         }
+    }
+
+    /// Registers `waker` to be woken once the outcome can be handed out; true if it already can (then nothing
+    /// is registered). The outcome stays in the slot.
+    pub(crate) fn register_join_waker(&self, waker: &Waker) -> bool {
+        let mut slot = self.slot.lock();
+        if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && !slot.late_running {
+            return true;
+        }
+        slot.join_waker = Some(waker.clone());
+        false
     }
 
     /// The handle's poll: the outcome once joinable, else registers `waker`.
@@ -436,7 +453,7 @@ mod loom_tests {
                 let (core, engine) = (core.clone(), engine.clone());
                 thread::spawn(move || {
                     assert!(core.begin_step());
-                    core.finish(Ok(7), &*engine);
+                    core.finish(Ok(7), false, &*engine);
                 })
             };
             let cell: Arc<dyn AsCore<u32>> = core.clone();
@@ -463,7 +480,7 @@ mod loom_tests {
                 let (core, engine) = (core.clone(), engine.clone());
                 thread::spawn(move || {
                     let outcome = if core.begin_step() { Ok(1) } else { Err(core.header.error_cancelled()) };
-                    core.finish(outcome, &*engine);
+                    core.finish(outcome, false, &*engine);
                 })
             };
             let cancelled = super::TaskControl::cancel(&*core);
@@ -490,7 +507,7 @@ mod loom_tests {
                 let (core, engine, drops) = (core.clone(), engine.clone(), drops.clone());
                 thread::spawn(move || {
                     assert!(core.begin_step());
-                    core.finish(Ok(DropCount(drops)), &*engine);
+                    core.finish(Ok(DropCount(drops)), false, &*engine);
                 })
             };
             core.detach(&*engine);

@@ -115,7 +115,14 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn cancel(&self) -> bool {
-        self.core().cancel()
+        let cancelled = self.core().cancel();
+        // A continuation's predecessors too (continuation protocol, step 4): iteratively, whatever the length.
+        let mut upstream = self.cell.upstream();
+        while let Some(task) = upstream {
+            task.cancel();
+            upstream = task.upstream();
+        }
+        cancelled
     }
 
     /// The task's id, unique for the life of the process.
@@ -168,6 +175,60 @@ impl<T: Send + 'static> Task<T> {
     /// ```
     pub fn on_done(&self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) {
         self.core().on_done(&self.cell, Box::new(callback), &self.engine);
+    }
+
+    /// Spawns `body` to run once this task has finished — after its done-callbacks — with its outcome, as a new
+    /// task tracked by this task's group. An `Err` that `body` returns becomes the new task's outcome as is, so
+    /// a chain carries the first failure (naming the task that failed) to its end. Cancelling the new task
+    /// before it starts also cancels this one, if it has not started either. The body runs on a worker —
+    /// usually the one that finished this task, next — never on the calling thread, even if this task has
+    /// already finished. The building block of `wove-chain`'s `then`, `recover` and friends.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down and idle (nothing could run the continuation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let parsed = engine.spawn(|| "41").continue_with(|text| Ok(text?.parse::<u32>().unwrap() + 1));
+    /// assert_eq!(parsed.join().unwrap(), 42);
+    ///
+    /// let failed = engine.task().name("fetch").spawn(|| -> u32 { panic!("offline") });
+    /// let carried = failed.continue_with(|outcome| outcome.map(|n| n + 1)).join().unwrap_err();
+    /// assert!(carried.is_panic());
+    /// assert_eq!(carried.name(), Some("fetch")); // still names the task that failed
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn continue_with<U, F>(self, body: F) -> Task<U>
+    where
+        U: Send + 'static,
+        F: FnOnce(Result<T, TaskError>) -> Result<U, TaskError> + Send + 'static,
+    {
+        let engine = self.engine.clone();
+        match engine.spawn_continuation(self, body) {
+            Ok(task) => task,
+            Err(()) => panic!("{}", crate::SpawnError::shutdown(())),
+        }
+    }
+
+    /// Continuation protocol, step 1: see [`Core::register_join_waker`].
+    pub(crate) fn register_join_waker(&self, waker: &std::task::Waker) -> bool {
+        self.core().register_join_waker(waker)
+    }
+
+    /// The outcome of a task known to have finished (its join waker fired).
+    pub(crate) fn take_finished(self) -> Result<T, TaskError> {
+        match self.core().poll_join(std::task::Waker::noop()) {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => unreachable!("a finished task's outcome is there"),
+        }
+    }
+
+    /// The task, type-erased (for a continuation's upstream link).
+    pub(crate) fn control(&self) -> Arc<dyn TaskControl> {
+        self.cell.clone()
     }
 
     /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not

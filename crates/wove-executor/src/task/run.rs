@@ -47,12 +47,12 @@ impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureJob for Closur
             if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(func))) {
                 engine.report_panic(core.header.error_panic(payload));
             }
-            core.finish(Err(core.header.error_cancelled()), engine);
+            core.finish(Err(core.header.error_cancelled()), false, engine);
             return;
         }
         // Calling consumes the closure: its captured values are dropped before `finish` publishes the outcome.
         let outcome = catch_unwind(AssertUnwindSafe(func)).map_err(|payload| core.header.error_panic(payload));
-        core.finish(outcome, engine);
+        core.finish(outcome, false, engine);
     }
 }
 
@@ -103,7 +103,7 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
                 if let Err(payload) = dropped {
                     engine.report_panic(core.header.error_panic(payload));
                 }
-                core.finish(Err(core.header.error_cancelled()), engine);
+                core.finish(Err(core.header.error_cancelled()), false, engine);
             });
             return Poll::Ready(());
         }
@@ -122,7 +122,7 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
                 Err(core.header.error_panic(payload))
             }
         };
-        context::finish_on_worker(|engine| core.finish(outcome, engine));
+        context::finish_on_worker(|engine| core.finish(outcome, false, engine));
         Poll::Ready(())
     }
 }

@@ -1,0 +1,128 @@
+//! Continuations: a task that runs once another has finished, with its outcome — what `wove-chain`'s `then`,
+//! `recover` and friends are built on.
+//!
+//! # Protocol
+//!
+//! 1. The continuation is admitted like a spawn (into the predecessor's group), registered, but not scheduled.
+//!    Its own cell is registered as the predecessor's join waker: the predecessor's handle is moved into the
+//!    continuation, so nobody else can join it.
+//! 2. The predecessor wakes that waker once its outcome can be handed out — after its callbacks, from the worker
+//!    that finished it — and the wake schedules the continuation there, in that worker's next-task slot: a
+//!    chain runs link after link on one warm core. If the predecessor had already finished at registration,
+//!    the continuation is scheduled at once — never run inline on the caller.
+//! 3. The continuation takes the predecessor's outcome and passes it to its body. An `Err` the body returns is
+//!    carried as is (it still names the task that failed) and is not counted again as a group failure.
+//! 4. Cancelling a task walks up the chain (`Task::cancel`, iteratively, so a million links cost no stack):
+//!    every step that has not started ends cancelled, its body dropped unrun. Each step drops its
+//!    predecessor's handle when it runs, so finished links are freed as the chain advances.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::task::{Wake, Waker};
+
+use crate::context;
+use crate::scheduler::Job;
+use crate::shared::Shared;
+use crate::sync::{Arc, Mutex};
+use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
+use crate::task::run::ClosureJob;
+use crate::{Task, TaskError};
+
+/// A continuation: its core, the predecessor it waits for, and its body.
+pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
+    core: Core<T>,
+    engine: Arc<Shared>,
+    predecessor: Mutex<Option<Task<P>>>,
+    body: Mutex<Option<F>>,
+}
+
+impl<P, T, F> ContinuationCell<P, T, F>
+where
+    P: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
+{
+    pub(crate) fn new(core: Core<T>, engine: Arc<Shared>, predecessor: Task<P>, body: F) -> Self {
+        Self { core, engine, predecessor: Mutex::new(Some(predecessor)), body: Mutex::new(Some(body)) }
+    }
+
+    /// Step 1 and 2: waits for the predecessor, or schedules at once if it has finished.
+    pub(crate) fn start(self: &Arc<Self>) {
+        let waker = Waker::from(self.clone());
+        let finished = match &*self.predecessor.lock() {
+            Some(predecessor) => predecessor.register_join_waker(&waker),
+            None => true,
+        };
+        if finished {
+            waker.wake();
+        }
+    }
+}
+
+impl<P, T, F> Wake for ContinuationCell<P, T, F>
+where
+    P: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
+{
+    fn wake(self: Arc<Self>) {
+        let engine = self.engine.clone();
+        engine.schedule(Job::Closure(self), false);
+    }
+}
+
+impl<P, T, F> ClosureJob for ContinuationCell<P, T, F>
+where
+    P: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
+{
+    fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
+        let _current = context::enter_task(self.clone());
+        let core = &self.core;
+        let Some(body) = self.body.lock().take() else { return };
+        let predecessor = self.predecessor.lock().take();
+        let outcome = predecessor.map(Task::take_finished).expect("a continuation runs once, after its predecessor");
+        if !core.begin_step() {
+            // Cancelled before it started: the body is dropped unrun. A panic of the predecessor that nobody will
+            // now see still reaches the panic handler.
+            match outcome {
+                Err(error) if error.is_panic() => engine.report_panic(error),
+                other => {
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(other))) {
+                        engine.report_panic(core.header.error_panic(payload));
+                    }
+                }
+            }
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(body))) {
+                engine.report_panic(core.header.error_panic(payload));
+            }
+            core.finish(Err(core.header.error_cancelled()), false, engine);
+            return;
+        }
+        match catch_unwind(AssertUnwindSafe(move || body(outcome))) {
+            Ok(Ok(value)) => core.finish(Ok(value), false, engine),
+            Ok(Err(carried)) => core.finish(Err(carried), true, engine),
+            Err(payload) => core.finish(Err(core.header.error_panic(payload)), false, engine),
+        }
+    }
+}
+
+impl<P: Send + 'static, T: Send + 'static, F: Send + 'static> TaskControl for ContinuationCell<P, T, F> {
+    fn header(&self) -> &Header {
+        &self.core.header
+    }
+
+    fn cancel(&self) -> bool {
+        self.core.cancel()
+    }
+
+    fn upstream(&self) -> Option<Arc<dyn TaskControl>> {
+        self.predecessor.lock().as_ref().map(Task::control)
+    }
+}
+
+impl<P: Send + 'static, T: Send + 'static, F: Send + 'static> AsCore<T> for ContinuationCell<P, T, F> {
+    fn core(&self) -> &Core<T> {
+        &self.core
+    }
+}
