@@ -132,6 +132,19 @@ fn named_task() {
 }
 
 #[test]
+fn manual_chaining() {
+    let lines = [">func3()", ">func2()", ">func1()", "Main: 103"];
+    check("asyncio_manual_chain", &strings(&lines), &in_order(&lines));
+}
+
+#[test]
+fn callback_driven_chain_direct_port_and_with_then() {
+    let lines = [">task1()", ">task2() got 1", ">task3() got 2", "Main: chain is done"];
+    check("asyncio_callback_chain", &strings(&lines), &in_order(&lines));
+    check("asyncio_then_chain", &strings(&lines), &in_order(&lines));
+}
+
+#[test]
 fn latch_tree() {
     let lines = run("latch", 1);
     assert_eq!(lines.last().unwrap(), "tree of 121 nodes done");
