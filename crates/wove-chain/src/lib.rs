@@ -32,131 +32,20 @@
 //! - [`map`](TaskExt::map) transforms the whole outcome (`Result<T, TaskError>` to `Result<U, TaskError>`):
 //!   the general step that the others are written with, for users who need it; [`then`](TaskExt::then) is
 //!   the one for values.
-//! - Not yet here (issue 4 continues): `then_async`, `and_then`, `chain!`, `all`, `any`, `as_completed`.
+//! - [`all`] and [`any`] run as a task on the engine of their first input; their `_cancelling` forms cancel the
+//!   inputs still running once the outcome is known. [`as_completed`] yields outcomes in completion order, as a
+//!   blocking iterator (which helps on a worker) or, with `into_stream`, a `Stream` — two types, so that a
+//!   `StreamExt` import does not make `next` ambiguous.
+//! - Not yet here (issue 4 continues): `then_async`, `and_then`, `chain!`; cancelling the tail of `all`/`any`
+//!   does not cancel their inputs.
 #![forbid(unsafe_code)]
 
-use wove_executor::{Task, TaskError};
+mod all;
+mod any;
+mod as_completed;
+mod then;
 
-/// Continuations on [`Task`]: each returns a new `Task` that can be awaited, joined, cancelled and continued.
-///
-/// # Examples
-///
-/// ```
-/// use wove_chain::TaskExt;
-/// let engine = wove_executor::Engine::builder().threads(1).panic_handler(|_| {}).build()?;
-/// let fallback = engine
-///     .task()
-///     .name("fetch")
-///     .spawn(|| -> u32 { panic!("offline") })
-///     .then(|n| n + 1) // skipped: its input failed
-///     .recover(|error| {
-///         assert_eq!(error.name(), Some("fetch"));
-///         0
-///     });
-/// assert_eq!(fallback.join().unwrap(), 0);
-/// # Ok::<(), wove_executor::BuildError>(())
-/// ```
-pub trait TaskExt<T: Send + 'static>: Sized {
-    /// Runs `step` with this task's value once it has finished; skipped (the error carried on) if it failed.
-    ///
-    /// # Examples
-    ///
-    /// See [`TaskExt`].
-    fn then<U, F>(self, step: F) -> Task<U>
-    where
-        U: Send + 'static,
-        F: FnOnce(T) -> U + Send + 'static;
-
-    /// Runs `step` with this task's whole outcome, whatever it is; its `Err` is carried on as is.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use wove_chain::TaskExt;
-    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
-    /// let described = engine.spawn(|| 7).map(|outcome| Ok(format!("{outcome:?}")));
-    /// assert_eq!(described.join().unwrap(), "Ok(7)");
-    /// # Ok::<(), wove_executor::BuildError>(())
-    /// ```
-    fn map<U, F>(self, step: F) -> Task<U>
-    where
-        U: Send + 'static,
-        F: FnOnce(Result<T, TaskError>) -> Result<U, TaskError> + Send + 'static;
-
-    /// Looks at the value and passes it on unchanged; skipped if the task failed.
-    ///
-    /// # Examples
-    ///
-    /// See the crate example.
-    fn inspect<F>(self, look: F) -> Task<T>
-    where
-        F: FnOnce(&T) + Send + 'static;
-
-    /// Turns a failure (panic or cancellation) back into a value; a value passes through untouched.
-    ///
-    /// # Examples
-    ///
-    /// See [`TaskExt`].
-    fn recover<F>(self, fallback: F) -> Task<T>
-    where
-        F: FnOnce(TaskError) -> T + Send + 'static;
-
-    /// Runs `last` with the outcome, whatever it is, and passes the outcome on unchanged.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use wove_chain::TaskExt;
-    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
-    /// let (tx, rx) = std::sync::mpsc::channel();
-    /// let task = engine.spawn(|| 3).finally(move |outcome| tx.send(outcome.is_ok()).unwrap());
-    /// assert_eq!(task.join().unwrap(), 3);
-    /// assert!(rx.recv().unwrap());
-    /// # Ok::<(), wove_executor::BuildError>(())
-    /// ```
-    fn finally<F>(self, last: F) -> Task<T>
-    where
-        F: FnOnce(&Result<T, TaskError>) + Send + 'static;
-}
-
-impl<T: Send + 'static> TaskExt<T> for Task<T> {
-    fn then<U, F>(self, step: F) -> Task<U>
-    where
-        U: Send + 'static,
-        F: FnOnce(T) -> U + Send + 'static,
-    {
-        self.continue_with(move |outcome| outcome.map(step))
-    }
-
-    fn map<U, F>(self, step: F) -> Task<U>
-    where
-        U: Send + 'static,
-        F: FnOnce(Result<T, TaskError>) -> Result<U, TaskError> + Send + 'static,
-    {
-        self.continue_with(step)
-    }
-
-    fn inspect<F>(self, look: F) -> Task<T>
-    where
-        F: FnOnce(&T) + Send + 'static,
-    {
-        self.continue_with(move |outcome| outcome.inspect(look))
-    }
-
-    fn recover<F>(self, fallback: F) -> Task<T>
-    where
-        F: FnOnce(TaskError) -> T + Send + 'static,
-    {
-        self.continue_with(move |outcome| Ok(outcome.unwrap_or_else(fallback)))
-    }
-
-    fn finally<F>(self, last: F) -> Task<T>
-    where
-        F: FnOnce(&Result<T, TaskError>) + Send + 'static,
-    {
-        self.continue_with(move |outcome| {
-            last(&outcome);
-            outcome
-        })
-    }
-}
+pub use all::{AllOf, all, all_cancelling};
+pub use any::{any, any_cancelling};
+pub use as_completed::{AsCompleted, CompletedStream, as_completed};
+pub use then::TaskExt;

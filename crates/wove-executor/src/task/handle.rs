@@ -213,6 +213,20 @@ impl<T: Send + 'static> Task<T> {
         }
     }
 
+    /// The engine this task runs on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(3).build()?;
+    /// let task = engine.spawn(|| ());
+    /// assert_eq!(task.engine().threads(), 3);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn engine(&self) -> crate::Engine {
+        crate::Engine::from_shared(self.engine.clone())
+    }
+
     /// Continuation protocol, step 1: see [`Core::register_join_waker`].
     pub(crate) fn register_join_waker(&self, waker: &std::task::Waker) -> bool {
         self.core().register_join_waker(waker)
