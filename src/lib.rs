@@ -20,7 +20,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use wove_chain::TaskExt;
+pub use wove_chain::{Chain, TaskExt, all, all_cancelling, any, any_cancelling, as_completed, chain, step_async};
 pub use wove_executor::{
     BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, Scope, SpawnError, Task, TaskBuilder,
     TaskError, TaskId, TaskInfo, TaskState, YieldNow, current_task, is_cancelled, join, spawn, spawn_async, yield_now,

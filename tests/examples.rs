@@ -145,6 +145,12 @@ fn callback_driven_chain_direct_port_and_with_then() {
 }
 
 #[test]
+fn independent_steps_with_a_nested_chain() {
+    let lines = [">task1()", ">task2_sub1()", ">task2_sub2()", ">task3()", "Main: (1, (21, 22), 3)"];
+    check("asyncio_nested_chain", &strings(&lines), &in_order(&lines));
+}
+
+#[test]
 fn latch_tree() {
     let lines = run("latch", 1);
     assert_eq!(lines.last().unwrap(), "tree of 121 nodes done");

@@ -36,16 +36,20 @@
 //!   inputs still running once the outcome is known. [`as_completed`] yields outcomes in completion order, as a
 //!   blocking iterator (which helps on a worker) or, with `into_stream`, a `Stream` — two types, so that a
 //!   `StreamExt` import does not make `next` ambiguous.
-//! - Not yet here (issue 4 continues): `then_async`, `and_then`, `chain!`; cancelling the tail of `all`/`any`
-//!   does not cancel their inputs.
+//! - [`chain!`] runs independent steps one after another; a failed step re-raises its panic in the chain (the
+//!   chain's error then names the chain's task, with the step's message).
+//! - Not yet here (issue 4 continues): `then_async`, `and_then`; cancelling the tail of `all`/`any` does not
+//!   cancel their inputs.
 #![forbid(unsafe_code)]
 
 mod all;
 mod any;
 mod as_completed;
+mod chain;
 mod then;
 
 pub use all::{AllOf, all, all_cancelling};
 pub use any::{any, any_cancelling};
 pub use as_completed::{AsCompleted, CompletedStream, as_completed};
+pub use chain::{__run_steps, AsyncStep, Chain, Step, Steps, step_async};
 pub use then::TaskExt;
