@@ -38,8 +38,10 @@
 //!   `StreamExt` import does not make `next` ambiguous.
 //! - [`chain!`] runs independent steps one after another; a failed step re-raises its panic in the chain (the
 //!   chain's error then names the chain's task, with the step's message).
-//! - Not yet here (issue 4 continues): `then_async`, `and_then`; cancelling the tail of `all`/`any` does not
-//!   cancel their inputs.
+//! - [`and_then`](TaskExt::and_then) and [`then_async`](TaskExt::then_async) start an inner task from the
+//!   step and wait for it in the step's job (helping on its worker), rather than growing a second, future-based
+//!   kind of continuation: the upstream cancellation of chains then covers them like every other step.
+//! - Not yet here: cancelling the tail of `all`/`any` does not cancel their inputs.
 #![forbid(unsafe_code)]
 
 mod all;

@@ -32,6 +32,44 @@ pub trait TaskExt<T: Send + 'static>: Sized {
         U: Send + 'static,
         F: FnOnce(T) -> U + Send + 'static;
 
+    /// Runs `step` with this task's value; `step` starts a task, whose outcome becomes this step's (flattened):
+    /// a failure of that task is carried on, naming it. The inner task is waited for by this step's job — on
+    /// its worker, which runs other jobs meanwhile (usually the inner task itself).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wove_chain::TaskExt;
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let inner = engine.clone();
+    /// let total = engine.spawn(|| 20).and_then(move |n| inner.spawn(move || n + 22)).join().unwrap();
+    /// assert_eq!(total, 42);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    fn and_then<U, F>(self, step: F) -> Task<U>
+    where
+        U: Send + 'static,
+        F: FnOnce(T) -> Task<U> + Send + 'static;
+
+    /// Runs `step` with this task's value; the future it returns runs as its own task, and its output is this
+    /// step's. Waited for as in [`and_then`](Self::and_then): while the future waits on something outside the
+    /// engine, this step's worker waits with it (running other jobs meanwhile).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wove_chain::TaskExt;
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let text = engine.spawn(|| 7).then_async(|n| async move { format!("got {n}") }).join().unwrap();
+    /// assert_eq!(text, "got 7");
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    fn then_async<U, F, Fut>(self, step: F) -> Task<U>
+    where
+        U: Send + 'static,
+        F: FnOnce(T) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = U> + Send + 'static;
+
     /// Runs `step` with this task's whole outcome, whatever it is; its `Err` is carried on as is.
     ///
     /// # Examples
@@ -99,6 +137,23 @@ impl<T: Send + 'static> TaskExt<T> for Task<T> {
         F: FnOnce(Result<T, TaskError>) -> Result<U, TaskError> + Send + 'static,
     {
         self.continue_with(step)
+    }
+
+    fn and_then<U, F>(self, step: F) -> Task<U>
+    where
+        U: Send + 'static,
+        F: FnOnce(T) -> Task<U> + Send + 'static,
+    {
+        self.continue_with(move |outcome| step(outcome?).join())
+    }
+
+    fn then_async<U, F, Fut>(self, step: F) -> Task<U>
+    where
+        U: Send + 'static,
+        F: FnOnce(T) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = U> + Send + 'static,
+    {
+        self.and_then(move |value| wove_executor::spawn_async(step(value)))
     }
 
     fn inspect<F>(self, look: F) -> Task<T>

@@ -113,3 +113,27 @@ fn a_million_links_complete_without_recursion_and_are_freed() {
         },
     );
 }
+
+#[test]
+fn and_then_and_then_async_flatten_and_carry_inner_failures() {
+    watchdog("and_then_and_then_async_flatten_and_carry_inner_failures", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).panic_handler(|_| {}).build().unwrap();
+            let inner = engine.clone();
+            let value = engine
+                .spawn(|| 1)
+                .and_then(move |n| inner.spawn(move || n + 1))
+                .then_async(|n| async move { n * 10 })
+                .join()
+                .unwrap();
+            assert_eq!(value, 20);
+
+            let inner = engine.clone();
+            let failing = engine
+                .spawn(|| 1)
+                .and_then(move |_| inner.task().name("inner").spawn(|| -> u32 { panic!("inner fails") }));
+            let err = failing.then(|n| n + 1).join().unwrap_err();
+            assert_eq!(err.name(), Some("inner"), "the inner task's failure is carried, naming it");
+        }
+    });
+}
