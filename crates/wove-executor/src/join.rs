@@ -120,7 +120,8 @@ where
     // SAFETY: this function returns or unwinds only after `job_b` ran (`is_done`) or was popped back.
     let job_ref = unsafe { job_b.as_job_ref() };
     worker.push(Job::Stack(job_ref));
-    worker.shared().sleep.notify();
+    // If nobody takes `b`, this thread runs it below: a hint is enough (see `sleep.rs`).
+    worker.shared().sleep.hint();
     let result_a = catch_unwind(AssertUnwindSafe(a));
     let result_b = loop {
         if job_b.is_done() {

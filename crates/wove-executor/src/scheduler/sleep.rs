@@ -17,6 +17,10 @@
 //!    anything is there, it takes itself off the list again (or, if a notifier already took it off, carries on
 //!    as a searcher). Otherwise it parks until a notifier takes it off the list.
 //!
+//! Work whose pusher runs it anyway if nobody steals it (a `join`'s second half, a job spilled from the
+//! next-task slot) only *hints* — step 1 without the fence: a missed wake there delays parallelism, never
+//! progress.
+//!
 //! Why no wakeup is lost: the notifier's push + fence + load and the sleeper's count + fence + re-check form a
 //! Dekker pair. Either the notifier sees the sleeper counted (and wakes someone), or the sleeper's re-check sees
 //! the pushed work. A notifier that skips because a worker is searching is covered the same way: that searcher
@@ -57,6 +61,16 @@ impl Sleep {
     /// Step 1: work was pushed; wake a worker if nobody is searching and somebody sleeps.
     pub(crate) fn notify(&self) {
         fence(Ordering::SeqCst);
+        let counts = self.counts.load(Ordering::Relaxed);
+        if counts & SEARCHING_MASK == 0 && counts >= ASLEEP_ONE {
+            self.wake_one();
+        }
+    }
+
+    /// Step 1 without the fence, for work that its pusher will run itself if nobody takes it (`join`'s second
+    /// half, a job spilled from the next-task slot): a missed wake costs parallelism for a moment, never
+    /// progress, and the fence (a full barrier) is the most expensive part of a fork.
+    pub(crate) fn hint(&self) {
         let counts = self.counts.load(Ordering::Relaxed);
         if counts & SEARCHING_MASK == 0 && counts >= ASLEEP_ONE {
             self.wake_one();

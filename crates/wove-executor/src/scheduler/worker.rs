@@ -101,7 +101,7 @@ impl WorkerContext {
     pub(crate) fn push_next(&self, job: Job) {
         if let Some(displaced) = self.shared.slots[self.index].put(job) {
             self.local.push(displaced);
-            self.shared.sleep.notify();
+            self.shared.sleep.hint();
         }
     }
 
