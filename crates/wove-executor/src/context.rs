@@ -159,6 +159,9 @@ impl<F: FnOnce()> Drop for Restore<F> {
     }
 }
 
+/// Spin rounds of a blocking wait on a worker before it parks (round `r` spins `2^r` times).
+const WAIT_SPIN_ROUNDS: u32 = 7;
+
 /// Blocks until `poll` is ready or `deadline` passes (then `None`). `poll` must arrange for the waker it is
 /// given to be woken when it may have become ready.
 ///
@@ -167,6 +170,10 @@ impl<F: FnOnce()> Drop for Restore<F> {
 pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker) -> Poll<R>, deadline: Option<Instant>) -> Option<R> {
     let worker = worker();
     THREAD_WAKER.with(|waker| {
+        // Idle rounds since the last job or wake: a short bounded spin (re-checking the condition each round)
+        // before parking, since what a fork waits for — a stolen half — is usually done microseconds later, and
+        // a park and its wake cost a system call each.
+        let mut idle_rounds = 0u32;
         let result = loop {
             if let Poll::Ready(value) = poll(waker) {
                 break Some(value);
@@ -178,8 +185,13 @@ pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker) -> Poll<R>, deadline: Opt
                 Some(worker) => {
                     if let Some(job) = worker.find_work() {
                         worker.run(job);
+                        idle_rounds = 0;
+                    } else if idle_rounds < WAIT_SPIN_ROUNDS {
+                        (0..1u32 << idle_rounds).for_each(|_| std::hint::spin_loop());
+                        idle_rounds += 1;
                     } else {
                         worker.sleep(deadline, true);
+                        idle_rounds = 0;
                     }
                 }
                 None => match deadline {
