@@ -43,15 +43,13 @@ impl Context {
         self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::eq(worker.shared(), shared))
     }
 
-    /// The task running on this thread, if any: its group round and id (for a spawn's tracking and parent).
-    pub(crate) fn spawner(&self) -> (Option<Arc<crate::group::Round>>, Option<crate::TaskId>) {
+    /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
+    /// come from it). `f` must not itself look at the current task.
+    pub(crate) fn with_spawner<R>(&self, f: impl FnOnce(Option<&crate::task::core::Header>) -> R) -> R {
         let current = self.current.take();
-        let spawner = match &current {
-            Some(task) => (task.header().round.clone(), Some(task.header().id)),
-            None => (None, None),
-        };
+        let result = f(current.as_ref().map(|task| task.header()));
         self.current.set(current);
-        spawner
+        result
     }
 
     /// A fresh task id.

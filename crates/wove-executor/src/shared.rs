@@ -106,12 +106,7 @@ impl Shared {
     {
         context::with_context(|cx| {
             let worker = cx.worker_of(self);
-            let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(func) };
-            let cell = Arc::new(ClosureCell::new(Core::new(header, spec.callbacks), func));
-            self.registry.insert(worker.map(WorkerContext::index), cell.clone());
-            if cancel {
-                cell.cancel();
-            }
+            let cell = self.register(spec, cx, worker, func, ClosureCell::new)?;
             self.schedule_from(worker, Job::Closure(cell.clone()));
             Ok(Task::new(cell, self.clone()))
         })
@@ -125,21 +120,17 @@ impl Shared {
         T: Send + 'static,
         F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
     {
-        let info = predecessor.control().header().info();
-        let round = predecessor.control().header().round.clone();
-        let spec: SpawnSpec<T> =
-            SpawnSpec { name: None, callbacks: Vec::new(), tracking: Tracking::After(round), follow_up: Some(info.id) };
+        let header = predecessor.header();
+        let tracking = Tracking::After(header.round.clone());
+        let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(header.id) };
+        let engine = self.clone();
         let cell = context::with_context(|cx| {
             let worker = cx.worker_of(self);
-            let (header, cancel) = self.admit(&spec, cx, worker)?;
-            let cell = Arc::new(ContinuationCell::new(Core::new(header, Vec::new()), self.clone(), predecessor, body));
-            self.registry.insert(worker.map(WorkerContext::index), cell.clone());
-            if cancel {
-                cell.cancel();
-            }
-            Some(cell)
-        });
-        let Some(cell) = cell else { return Err(()) };
+            self.register(spec, cx, worker, (predecessor, body), |core, (predecessor, body)| {
+                ContinuationCell::new(core, engine, predecessor, body)
+            })
+        })
+        .map_err(drop)?;
         cell.start();
         Ok(Task::new(cell, self.clone()))
     }
@@ -154,28 +145,46 @@ impl Shared {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        let admitted = context::with_context(|cx| {
+        // A future task's cell is its core alone: the future lives in its async-task cell.
+        let registered = context::with_context(|cx| {
             let worker = cx.worker_of(self);
-            let (header, cancel) = self.admit(&spec, cx, worker)?;
-            let core = Arc::new(Core::new(header, spec.callbacks));
-            self.registry.insert(worker.map(WorkerContext::index), core.clone());
-            Some((core, cancel))
+            self.register(spec, cx, worker, (), |core, ()| core)
         });
-        let Some((core, cancel)) = admitted else { return Err(future) };
-        if cancel {
-            core.cancel();
-        }
+        let Ok(core) = registered else { return Err(future) };
         let engine = self.clone();
         let schedule = move |runnable, info: async_task::ScheduleInfo| {
             engine.schedule(Job::Task(runnable), info.woken_while_running);
         };
-        let traced = TaskMeta { id: core.header.id, name: core.header.name.clone() };
+        let traced = TaskMeta { id: core.header.id, name: self.tracer.as_ref().and_then(|_| core.header.name.clone()) };
         let task_future = TaskFuture::new(core.clone(), future);
         let (runnable, cell) =
             async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
         cell.detach();
         runnable.schedule();
         Ok(Task::new(core, self.clone()))
+    }
+
+    /// Admits a task, builds its cell around a fresh core with `cell(core, body)`, registers it, and cancels it
+    /// at birth if `shutdown_now` is under way. Hands `body` back if the engine refuses the task.
+    fn register<T, B, C>(
+        self: &Arc<Self>,
+        spec: SpawnSpec<T>,
+        cx: &context::Context,
+        worker: Option<&WorkerContext>,
+        body: B,
+        cell: impl FnOnce(Core<T>, B) -> C,
+    ) -> Result<Arc<C>, B>
+    where
+        T: Send + 'static,
+        C: TaskControl + 'static,
+    {
+        let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(body) };
+        let cell = Arc::new(cell(Core::new(header, spec.callbacks), body));
+        self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+        if cancel {
+            cell.cancel();
+        }
+        Ok(cell)
     }
 
     /// Counts a new task in the engine and its group and makes its header: `None` if the engine refuses it.
@@ -193,13 +202,16 @@ impl Shared {
                 return None;
             }
         };
-        let (spawner_round, parent) = cx.spawner();
-        let round = match &spec.tracking {
-            Tracking::Ambient => spawner_round.as_ref().map(|round| round.admit_child()),
-            Tracking::Untracked => None,
-            Tracking::Group(group) => Some(group.admit(spawner_round.as_ref())),
-            Tracking::After(round) => round.as_ref().and_then(|round| round.group().map(|g| g.admit(Some(round)))),
-        };
+        let (round, parent) = cx.with_spawner(|spawner| {
+            let spawner_round = spawner.and_then(|header| header.round.as_ref());
+            let round = match &spec.tracking {
+                Tracking::Ambient => spawner_round.map(Round::admit_child),
+                Tracking::Untracked => None,
+                Tracking::Group(group) => Some(group.admit(spawner_round)),
+                Tracking::After(round) => round.as_ref().and_then(|round| round.group().map(|g| g.admit(Some(round)))),
+            };
+            (round, spawner.map(|header| header.id))
+        });
         let header = Header {
             id: cx.next_task_id(),
             name: spec.name.clone(),

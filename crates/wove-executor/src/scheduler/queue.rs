@@ -7,7 +7,8 @@ use crate::sync::Arc;
 use crate::task::run::ClosureJob;
 use crate::trace::What;
 
-/// What a future task's async-task cell carries besides the future: its identity, for traces.
+/// What a future task's async-task cell carries besides the future: its identity, for traces (the name only
+/// when tracing is on, so an untraced spawn does not pay for it).
 pub(crate) struct TaskMeta {
     pub(crate) id: TaskId,
     pub(crate) name: Option<std::sync::Arc<str>>,

@@ -240,6 +240,11 @@ impl<T: Send + 'static> Task<T> {
         }
     }
 
+    /// The task's header (id, name, group round).
+    pub(crate) fn header(&self) -> &crate::task::core::Header {
+        &self.core().header
+    }
+
     /// The task, type-erased (for a continuation's upstream link).
     pub(crate) fn control(&self) -> Arc<dyn TaskControl> {
         self.cell.clone()
