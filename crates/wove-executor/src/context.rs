@@ -43,13 +43,18 @@ impl Context {
         self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::eq(worker.shared(), shared))
     }
 
-    /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
-    /// come from it). `f` must not itself look at the current task.
-    pub(crate) fn with_spawner<R>(&self, f: impl FnOnce(Option<&crate::task::core::Header>) -> R) -> R {
+    /// Calls `f` with the task running on this thread, if any. `f` must not itself look at the current task.
+    pub(crate) fn with_current<R>(&self, f: impl FnOnce(Option<&Arc<dyn TaskControl>>) -> R) -> R {
         let current = self.current.take();
-        let result = f(current.as_ref().map(|task| task.header()));
+        let result = f(current.as_ref());
         self.current.set(current);
         result
+    }
+
+    /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
+    /// come from it).
+    pub(crate) fn with_spawner<R>(&self, f: impl FnOnce(Option<&crate::task::core::Header>) -> R) -> R {
+        self.with_current(|task| f(task.map(|task| task.header())))
     }
 
     /// A fresh task id.
@@ -138,12 +143,7 @@ pub(crate) fn enter_task(task: Arc<dyn TaskControl>) -> impl Drop {
 
 /// Calls `f` with the task running on this thread, if any. `f` must not itself look at the current task.
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Arc<dyn TaskControl>>) -> R) -> R {
-    CONTEXT.with(|cx| {
-        let current = cx.current.take();
-        let result = f(current.as_ref());
-        cx.current.set(current);
-        result
-    })
+    CONTEXT.with(|cx| cx.with_current(f))
 }
 
 /// Runs its closure when dropped.
