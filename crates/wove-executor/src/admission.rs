@@ -62,7 +62,12 @@ impl Admission {
     /// A counted task is done. Returns true if that made the engine idle (then waiters of `wait_idle` and,
     /// if closed, the workers must be woken).
     pub(crate) fn release(&self) -> bool {
-        self.word.fetch_sub(ONE, Ordering::AcqRel) < 2 * ONE
+        self.release_many(1)
+    }
+
+    /// `count` counted tasks are done (a worker's batch); like [`release`](Self::release).
+    pub(crate) fn release_many(&self, count: usize) -> bool {
+        self.word.fetch_sub(count * ONE, Ordering::AcqRel) < (count + 1) * ONE
     }
 
     /// Step 2 (the caller wakes the workers afterwards).

@@ -4,10 +4,16 @@
 //! One shard per worker plus one for spawns from outside; a spawn inserts into its own thread's shard, so
 //! spawning from every core takes uncontended locks. Each shard is a slab: insertion and removal are O(1) and
 //! allocate nothing once the slab has grown, and the task's header remembers its slot.
+//!
+//! A worker removes the tasks it finishes in batches ([`remove_all`](Registry::remove_all)): a task spawned
+//! from outside (or on another core) lives in a shard whose lock and memory are hot on another core, and
+//! touching them once per task made that cache line bounce between the cores on every task. A finished task
+//! waiting in a batch is marked [`RELEASED`] and left out of every listing.
 
 use crate::TaskInfo;
 use crate::sync::{Arc, Mutex, Ordering};
 use crate::task::core::{Header, TaskControl};
+use crate::task::state::RELEASED;
 
 pub(crate) struct Registry {
     shards: Box<[Mutex<Slab>]>,
@@ -44,17 +50,27 @@ impl Registry {
         slab.entries[slot as usize].as_ref().expect("just stored").header().registry_key.store(key, Ordering::Relaxed);
     }
 
-    /// Forgets a finished task.
-    pub(crate) fn remove(&self, header: &Header) {
-        let key = header.registry_key.load(Ordering::Relaxed);
-        let (shard, slot) = ((key >> 32) as usize, key as u32);
-        let removed = {
+    /// Forgets the finished tasks whose registry keys are `keys` (the keys of their headers, read with
+    /// [`key`](Self::key)), draining `keys`. Their entries go to `removed`, for the caller to drop outside the
+    /// locks (dropping a task's cell may run user code that spawns).
+    pub(crate) fn remove_all(&self, keys: &mut Vec<u64>, removed: &mut Vec<Arc<dyn TaskControl>>) {
+        // Sorted, so that each shard is locked once per batch.
+        keys.sort_unstable();
+        let mut keys = keys.drain(..).peekable();
+        while let Some(&first) = keys.peek() {
+            let shard = (first >> 32) as usize;
             let mut slab = self.shards[shard].lock();
-            let removed = slab.entries[slot as usize].take();
-            slab.vacant.push(slot);
-            removed
-        };
-        drop(removed);
+            while let Some(key) = keys.next_if(|key| (key >> 32) as usize == shard) {
+                let slot = key as u32;
+                removed.extend(slab.entries[slot as usize].take());
+                slab.vacant.push(slot);
+            }
+        }
+    }
+
+    /// The key under which `header`'s task is registered.
+    pub(crate) fn key(header: &Header) -> u64 {
+        header.registry_key.load(Ordering::Relaxed)
     }
 
     /// Every live task, in id order; only those of one group if `group` is given.
@@ -62,6 +78,7 @@ impl Registry {
         let mut tasks: Vec<TaskInfo> = self
             .all()
             .iter()
+            .filter(|task| task.header().state.load(Ordering::Acquire) & RELEASED == 0)
             .map(|task| task.header().info())
             .filter(|info| group.is_none() || info.group() == group)
             .collect();
@@ -69,7 +86,7 @@ impl Registry {
         tasks
     }
 
-    /// Every live task's control, to act on outside the locks.
+    /// Every registered task's control (finished ones waiting in a batch too), to act on outside the locks.
     pub(crate) fn all(&self) -> Vec<Arc<dyn TaskControl>> {
         self.shards
             .iter()

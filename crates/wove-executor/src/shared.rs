@@ -27,10 +27,11 @@ use crate::group::{Group, Round};
 use crate::metrics::Board;
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::task::continuation::ContinuationCell;
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
+use crate::task::state::RELEASED;
 use crate::trace::Tracer;
 use crate::{Registry, Task, TaskError, TaskId};
 
@@ -63,8 +64,12 @@ impl EngineHooks for Arc<Shared> {
     }
 
     fn released(&self, header: &Header) {
-        self.registry.remove(header);
-        self.release_live();
+        header.state.fetch_or(RELEASED, Ordering::Release);
+        let key = Registry::key(header);
+        let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(key)));
+        if batched.is_none() {
+            self.release_tasks(&mut vec![key], &mut Vec::new());
+        }
     }
 
     fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob) {
@@ -265,6 +270,15 @@ impl Shared {
 
     fn release_live(&self) {
         self.after_release(self.admission.release());
+    }
+
+    /// Gives back the counts of the finished tasks whose registry keys are `keys`, draining it; `removed` is
+    /// scratch space (empty before and after) for their registry entries, dropped here outside the locks.
+    pub(crate) fn release_tasks(&self, keys: &mut Vec<u64>, removed: &mut Vec<Arc<dyn TaskControl>>) {
+        let count = keys.len();
+        self.registry.remove_all(keys, removed);
+        removed.clear();
+        self.after_release(self.admission.release_many(count));
     }
 
     /// After a release (or a refused admission's undo): if the engine became idle, wake `wait_idle` waiters

@@ -85,3 +85,31 @@ fn write_trace_without_tracing_is_an_error() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert_eq!(err.to_string(), "tracing is off: build the engine with Builder::trace(true)");
 }
+
+/// Finished tasks leave `engine.tasks()` as they finish, even while a worker still holds them in its batch of
+/// removals (the worker below stays busy, so it has not handed its batch back).
+#[test]
+fn finished_tasks_are_not_listed_while_a_worker_is_busy() {
+    watchdog("finished_tasks_are_not_listed_while_a_worker_is_busy", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let (release, released) = std::sync::mpsc::channel::<()>();
+            let group = engine.group();
+            let inner = group.clone();
+            let busy = engine.task().name("busy").untracked().spawn(move || {
+                // Joining runs the members here, if no other worker took them first.
+                let members: Vec<_> = (0..10).map(|_| inner.spawn(|| ())).collect();
+                members.into_iter().for_each(|member| member.join().unwrap());
+                // Keeps this worker in a task: whatever it finished stays in its batch meanwhile.
+                released.recv().unwrap();
+            });
+            group.wait().unwrap();
+            let names: Vec<_> = engine.tasks().iter().map(|t| t.name().map(str::to_owned)).collect();
+            assert_eq!(names, vec![Some("busy".to_owned())], "only the busy task is live (threads = {threads})");
+            release.send(()).unwrap();
+            busy.join().unwrap();
+            engine.wait_idle();
+            assert!(engine.tasks().is_empty());
+        }
+    });
+}

@@ -11,7 +11,7 @@
 //! by itself (`yield_now`) go to the injector, behind everything else. When a whole spin finds nothing, a worker
 //! may take the job in another worker's slot if that worker made no progress meanwhile (`slot.rs`, step 3).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::thread::Thread;
@@ -24,6 +24,7 @@ use crate::scheduler::Job;
 use crate::scheduler::slot::MAX_STREAK;
 use crate::shared::Shared;
 use crate::sync::Arc;
+use crate::task::core::TaskControl;
 
 /// How often the injector is looked at first.
 const INJECTOR_INTERVAL: u32 = 61;
@@ -32,6 +33,8 @@ const INJECTOR_INTERVAL: u32 = 61;
 /// from a spawning thread on a busy machine. Idle workers are asleep after well under a millisecond.
 const SPIN_ROUNDS: u32 = 6;
 const YIELD_ROUNDS: u32 = 32;
+/// Finished tasks a worker gives back to the engine (registry, live count) at once; see `released`.
+const RELEASE_BATCH: usize = 64;
 
 /// One worker's thread-local state.
 pub(crate) struct WorkerContext {
@@ -46,6 +49,13 @@ pub(crate) struct WorkerContext {
     streak: Cell<u8>,
     /// Each other worker's progress when this one last looked at its slot (`slot.rs`, step 3).
     seen: Box<[Cell<usize>]>,
+    /// The registry keys of tasks finished here whose counts are not yet given back (the engine's registry
+    /// and live count are shared by all cores; giving back in batches keeps their cache lines still). Given
+    /// back when the batch is full and whenever this worker runs out of work, before it could sleep, exit or
+    /// let the engine look idle — so nothing waits on a batch.
+    released: RefCell<Vec<u64>>,
+    /// Scratch space for the registry entries of a batch.
+    removed: RefCell<Vec<Arc<dyn TaskControl>>>,
 }
 
 /// Starts worker `index` on the calling (new) thread and runs it until the engine stops.
@@ -63,6 +73,8 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         thread: std::thread::current(),
         streak: Cell::new(0),
         seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
+        released: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
+        removed: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
     });
     context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
@@ -110,9 +122,41 @@ impl WorkerContext {
         self.local.pop()
     }
 
+    /// A task finished on this worker: queues its give-back (see `released`).
+    pub(crate) fn defer_release(&self, key: u64) {
+        let full = {
+            let mut released = self.released.borrow_mut();
+            released.push(key);
+            released.len() >= RELEASE_BATCH
+        };
+        if full {
+            self.give_back_released();
+        }
+    }
+
+    /// Gives back the counts of the tasks finished here.
+    pub(crate) fn give_back_released(&self) {
+        // Taken out of the cells for the call: dropping the batch's cells may run user code that ends up here.
+        let mut keys = self.released.take();
+        if !keys.is_empty() {
+            let mut removed = self.removed.take();
+            self.shared.release_tasks(&mut keys, &mut removed);
+            self.removed.replace(removed);
+        }
+        let mut released = self.released.borrow_mut();
+        if released.is_empty() {
+            *released = keys;
+        }
+    }
+
     fn main_loop(&self) {
         loop {
-            if let Some(job) = self.find_work().or_else(|| self.spin()) {
+            if let Some(job) = self.find_work() {
+                self.run(job);
+                continue;
+            }
+            self.give_back_released();
+            if let Some(job) = self.spin() {
                 self.run(job);
                 continue;
             }
@@ -263,6 +307,7 @@ impl WorkerContext {
     /// Sleeps (sleep protocol, step 3) until a notifier wakes this worker, the engine must stop, `deadline`
     /// passes, or — with `any_unpark` — anything unparks the thread (a blocking wait's waker).
     pub(crate) fn sleep(&self, deadline: Option<Instant>, any_unpark: bool) {
+        self.give_back_released();
         let sleep = &self.shared.sleep;
         sleep.prepare(self.index, self.searching.replace(false));
         if self.shared.has_work(&self.local) || self.shared.should_exit() {
