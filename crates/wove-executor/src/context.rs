@@ -2,6 +2,8 @@
 //! blocking-wait loop that every wait in the crate goes through.
 
 use std::cell::{Cell, OnceCell, RefCell};
+use std::marker::PhantomData;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::task::{Poll, Wake, Waker};
 use std::thread::Thread;
@@ -10,15 +12,16 @@ use std::time::Instant;
 use crate::scheduler::WorkerContext;
 use crate::shared::Shared;
 use crate::sync::Arc;
-use crate::task::core::TaskControl;
+use crate::task::core::Header;
 
 /// Everything this crate keeps per thread, in one `const`-initialized thread-local: one cheap access (no lazy
 /// initialization check, no borrow flag on the hot paths) serves a whole spawn.
 pub(crate) struct Context {
     /// The worker this thread is, for its whole life (set once, when the worker starts).
     worker: OnceCell<Rc<WorkerContext>>,
-    /// The task running on this thread (its body or one of its callbacks).
-    current: Cell<Option<Arc<dyn TaskControl>>>,
+    /// The header of the task running on this thread (its body or one of its callbacks), set only while the
+    /// [`TaskGuard`] that borrows it lives.
+    current: Cell<Option<NonNull<Header>>>,
     /// The engine of a `block_on` running on this thread.
     block_on: RefCell<Option<Arc<Shared>>>,
     /// The block of task ids this thread hands out.
@@ -43,18 +46,12 @@ impl Context {
         self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::eq(worker.shared(), shared))
     }
 
-    /// Calls `f` with the task running on this thread, if any. `f` must not itself look at the current task.
-    pub(crate) fn with_current<R>(&self, f: impl FnOnce(Option<&Arc<dyn TaskControl>>) -> R) -> R {
-        let current = self.current.take();
-        let result = f(current.as_ref());
-        self.current.set(current);
-        result
-    }
-
     /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
     /// come from it).
-    pub(crate) fn with_spawner<R>(&self, f: impl FnOnce(Option<&crate::task::core::Header>) -> R) -> R {
-        self.with_current(|task| f(task.map(|task| task.header())))
+    pub(crate) fn with_spawner<R>(&self, f: impl FnOnce(Option<&Header>) -> R) -> R {
+        // SAFETY: a header is current only while the `TaskGuard` borrowing it lives (`enter_task`), and guards
+        // are dropped in the reverse order of their creation on this thread, so the header outlives this call.
+        f(self.current.get().map(|header| unsafe { header.as_ref() }))
     }
 
     /// A fresh task id.
@@ -134,16 +131,28 @@ pub(crate) fn enter_block_on(shared: Arc<Shared>) -> impl Drop {
     Restore(Some(move || CONTEXT.with(|cx| *cx.block_on.borrow_mut() = previous)))
 }
 
-/// Makes `task` the current task until the returned guard is dropped (restoring the previous one, so jobs run
-/// while helping inside a task nest correctly).
-pub(crate) fn enter_task(task: Arc<dyn TaskControl>) -> impl Drop {
-    let previous = CONTEXT.with(|cx| cx.current.replace(Some(task)));
-    Restore(Some(move || drop(CONTEXT.with(|cx| cx.current.replace(previous)))))
+/// Makes the task with `header` the current task until the returned guard is dropped (restoring the previous
+/// one, so jobs run while helping inside a task nest correctly). Touches no reference count.
+pub(crate) fn enter_task(header: &Header) -> TaskGuard<'_> {
+    let previous = CONTEXT.with(|cx| cx.current.replace(Some(NonNull::from(header))));
+    TaskGuard { previous, _header: PhantomData }
 }
 
-/// Calls `f` with the task running on this thread, if any. `f` must not itself look at the current task.
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Arc<dyn TaskControl>>) -> R) -> R {
-    CONTEXT.with(|cx| cx.with_current(f))
+/// Keeps a task current (see [`enter_task`]); borrows its header for as long as it is.
+pub(crate) struct TaskGuard<'a> {
+    previous: Option<NonNull<Header>>,
+    _header: PhantomData<&'a Header>,
+}
+
+impl Drop for TaskGuard<'_> {
+    fn drop(&mut self) {
+        CONTEXT.with(|cx| cx.current.set(self.previous));
+    }
+}
+
+/// Calls `f` with the header of the task running on this thread, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Header>) -> R) -> R {
+    CONTEXT.with(|cx| cx.with_spawner(f))
 }
 
 /// Runs its closure when dropped.

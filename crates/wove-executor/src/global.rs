@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use crate::context;
 use crate::shared::Shared;
 use crate::sync::Arc;
+use crate::task::core::Header;
 use crate::{Engine, Task, TaskInfo};
 
 static GLOBAL: OnceLock<Engine> = OnceLock::new();
@@ -121,7 +122,7 @@ where
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
 pub fn current_task() -> Option<TaskInfo> {
-    context::with_current(|task| task.map(|task| task.header().info()))
+    context::with_current(|task| task.map(Header::info))
 }
 
 /// True if the task running on this thread was asked to cancel: a long closure checks this to stop early.
@@ -148,7 +149,7 @@ pub fn current_task() -> Option<TaskInfo> {
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
 pub fn is_cancelled() -> bool {
-    context::with_current(|task| task.is_some_and(|task| task.header().is_cancel_requested()))
+    context::with_current(|task| task.is_some_and(Header::is_cancel_requested))
 }
 
 impl Engine {

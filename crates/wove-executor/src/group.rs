@@ -260,9 +260,7 @@ impl Group {
 
     fn round_to_wait_for(&self) -> Result<Arc<Round>, GroupError> {
         let member = context::with_current(|task| {
-            task.map(|task| task.header())
-                .filter(|header| header.round.as_ref().is_some_and(|round| round.id == self.id()))
-                .map(Header::info)
+            task.filter(|header| header.round.as_ref().is_some_and(|round| round.id == self.id())).map(Header::info)
         });
         match member {
             Some(member) => Err(GroupError::self_wait(member)),

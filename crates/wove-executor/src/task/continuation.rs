@@ -16,6 +16,7 @@
 //!    every step that has not started ends cancelled, its body dropped unrun. Each step drops its
 //!    predecessor's handle when it runs, so finished links are freed as the chain advances.
 
+use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Wake, Waker};
 
@@ -32,8 +33,13 @@ pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
     core: Core<T>,
     engine: Arc<Shared>,
     predecessor: Mutex<Option<Task<P>>>,
-    body: Mutex<Option<F>>,
+    /// Taken by the worker that claims the continuation (as a closure task's body, `run.rs`).
+    body: UnsafeCell<Option<F>>,
 }
+
+// SAFETY: the only shared access to `body` is `run`'s, by the one thread whose `Core::claim` succeeded; that
+// thread moves `F` out, which `F: Send` allows. Everything else in the cell is `Sync` itself.
+unsafe impl<P: Send + 'static, T: Send, F: Send> Sync for ContinuationCell<P, T, F> {}
 
 impl<P, T, F> ContinuationCell<P, T, F>
 where
@@ -42,7 +48,7 @@ where
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
     pub(crate) fn new(core: Core<T>, engine: Arc<Shared>, predecessor: Task<P>, body: F) -> Self {
-        Self { core, engine, predecessor: Mutex::new(Some(predecessor)), body: Mutex::new(Some(body)) }
+        Self { core, engine, predecessor: Mutex::new(Some(predecessor)), body: UnsafeCell::new(Some(body)) }
     }
 
     /// Step 1 and 2: waits for the predecessor, or schedules at once if it has finished.
@@ -77,12 +83,14 @@ where
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
-        let _current = context::enter_task(self.clone());
+        let _current = context::enter_task(&self.core.header);
         let core = &self.core;
-        let Some(body) = self.body.lock().take() else { return };
+        let Some(proceed) = core.claim() else { return };
+        // SAFETY: `claim` succeeded, so this thread is the only one ever to access `body` (see the `Sync` impl).
+        let Some(body) = (unsafe { &mut *self.body.get() }).take() else { return };
         let predecessor = self.predecessor.lock().take();
         let outcome = predecessor.map(Task::take_finished).expect("a continuation runs once, after its predecessor");
-        if !core.begin_step() {
+        if !proceed {
             // Cancelled before it started: the body is dropped unrun. A panic of the predecessor that nobody will
             // now see still reaches the panic handler.
             match outcome {

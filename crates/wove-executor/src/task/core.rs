@@ -143,6 +143,14 @@ impl<T: Send + 'static> Core<T> {
         self.header.state.fetch_or(RUNNING, Ordering::AcqRel) & CANCEL_REQUESTED == 0
     }
 
+    /// Called before the one step of a body that runs once (a closure): `None` if it was started before —
+    /// whoever gets `Some` is the only one ever to run (or drop unrun) the body — else whether to run it
+    /// (`Some(false)`: end as cancelled instead).
+    pub(crate) fn claim(&self) -> Option<bool> {
+        let before = self.header.state.fetch_or(RUNNING, Ordering::AcqRel);
+        (before & RUNNING == 0).then_some(before & CANCEL_REQUESTED == 0)
+    }
+
     /// The body returned `Pending`: keep a waker so that `cancel()` can get it polled again.
     pub(crate) fn suspended(&self, cx: &Context<'_>) {
         {

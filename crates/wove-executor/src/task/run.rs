@@ -1,7 +1,8 @@
 //! How a task's body runs, for both kinds of task:
 //!
 //! - a **closure** lives in a [`ClosureCell`] — one allocation holding the core and the closure — queued as
-//!   `Arc<dyn ClosureJob>`; it runs once;
+//!   `Arc<dyn ClosureJob>`; it runs once: the worker that claims it (sets `RUNNING`, see `Core::claim`) is the
+//!   only one ever to touch the closure, so the closure needs no lock (two atomic operations less per task);
 //! - a **future** runs in an `async-task` cell, as a [`TaskFuture`] that holds the future and an `Arc` of its
 //!   core; it is polled until it finishes.
 //!
@@ -9,6 +10,7 @@
 //! the outcome is published, and finish the task's [`Core`].
 
 use std::any::Any;
+use std::cell::UnsafeCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -17,7 +19,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::context;
-use crate::sync::{Arc, Mutex};
+use crate::sync::Arc;
 use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
 
 /// A queued closure task, type-erased.
@@ -29,21 +31,29 @@ pub(crate) trait ClosureJob: TaskControl {
 /// A closure task: its core and its closure in one allocation.
 pub(crate) struct ClosureCell<T, F> {
     core: Core<T>,
-    func: Mutex<Option<F>>,
+    /// Taken by the worker that claims the task; dropped with the cell if nobody ever does.
+    func: UnsafeCell<Option<F>>,
 }
+
+// SAFETY: the only shared access to `func` is `run`'s, by the one thread whose `claim` succeeded (the claim is
+// a read-modify-write of the state word, so exactly one caller ever succeeds); that thread moves `F` out, which
+// `F: Send` allows. Everything else in the cell is `Sync` itself.
+unsafe impl<T: Send, F: Send> Sync for ClosureCell<T, F> {}
 
 impl<T, F> ClosureCell<T, F> {
     pub(crate) fn new(core: Core<T>, func: F) -> Self {
-        Self { core, func: Mutex::new(Some(func)) }
+        Self { core, func: UnsafeCell::new(Some(func)) }
     }
 }
 
 impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureJob for ClosureCell<T, F> {
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
-        let _current = context::enter_task(self.clone());
+        let _current = context::enter_task(&self.core.header);
         let core = &self.core;
-        let Some(func) = self.func.lock().take() else { return };
-        if !core.begin_step() {
+        let Some(proceed) = core.claim() else { return };
+        // SAFETY: `claim` succeeded, so this thread is the only one ever to access `func` (see the `Sync` impl).
+        let Some(func) = (unsafe { &mut *self.func.get() }).take() else { return };
+        if !proceed {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(func))) {
                 engine.report_panic(core.header.error_panic(payload));
             }
@@ -96,7 +106,7 @@ impl<T: Send + 'static, Fut: Future<Output = T> + Send> Future for TaskFuture<T,
         if this.future.is_none() {
             return Poll::Ready(());
         }
-        let _current = context::enter_task(core.clone());
+        let _current = context::enter_task(&core.header);
         if !core.begin_step() {
             let dropped = drop_future(this.future.as_mut());
             context::finish_on_worker(|engine| {
