@@ -13,18 +13,8 @@ fn cancel_tail_cancels_unstarted_steps() {
     watchdog("cancel_tail_cancels_unstarted_steps", || {
         for threads in WORKER_COUNTS {
             let engine = Engine::builder().threads(threads).build().unwrap();
-            // Hold every worker (blocked on std channels, which do not help), so the head cannot start.
-            let gates: Vec<_> = (0..threads)
-                .map(|_| {
-                    let (open, gate) = std::sync::mpsc::channel::<()>();
-                    engine
-                        .spawn(move || {
-                            let _ = gate.recv();
-                        })
-                        .detach();
-                    open
-                })
-                .collect();
+            // Hold every worker, so the head cannot start.
+            let gate = wove_testkit::occupy(threads, |job| engine.spawn(job).detach());
             let [bodies, drops, callbacks, cancelled] = std::array::from_fn(|_| Arc::new(AtomicUsize::new(0)));
             let counting = |task: &Task<usize>| {
                 let (callbacks, cancelled) = (callbacks.clone(), cancelled.clone());
@@ -51,7 +41,7 @@ fn cancel_tail_cancels_unstarted_steps() {
                 counting(&tail);
             }
             assert!(tail.cancel());
-            gates.iter().for_each(|open| open.send(()).unwrap());
+            gate.open();
             assert!(tail.join().unwrap_err().is_cancelled());
             engine.wait_idle();
             assert_eq!(bodies.load(Ordering::SeqCst), 0, "no step ran");

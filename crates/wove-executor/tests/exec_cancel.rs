@@ -4,36 +4,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use wove_executor::Engine;
-use wove_latch::{Event, Latch};
-use wove_testkit::{DropProbe, WORKER_COUNTS, watchdog};
+use wove_latch::Event;
+use wove_testkit::{DropProbe, Gate, WORKER_COUNTS, watchdog};
 
-/// Occupies every worker of `engine` until the returned gate is opened. The workers block on a std channel,
-/// not a wove wait: a wove wait would help, and run the task under test.
+/// Occupies every worker of `engine` until the returned gate is opened.
 fn occupy_all(engine: &Engine) -> Gate {
-    let started = Latch::new(engine.threads());
-    let senders = (0..engine.threads())
-        .map(|_| {
-            let (open, gate) = std::sync::mpsc::channel::<()>();
-            let started = started.clone();
-            engine
-                .spawn(move || {
-                    started.count_down().unwrap();
-                    let _ = gate.recv();
-                })
-                .detach();
-            open
-        })
-        .collect();
-    started.wait();
-    Gate(senders)
-}
-
-struct Gate(Vec<std::sync::mpsc::Sender<()>>);
-
-impl Gate {
-    fn open(self) {
-        self.0.iter().for_each(|open| open.send(()).unwrap());
-    }
+    wove_testkit::occupy(engine.threads(), |job| engine.spawn(job).detach())
 }
 
 #[test]

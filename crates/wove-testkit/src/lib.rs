@@ -91,3 +91,50 @@ impl Drop for DropProbe {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
+
+/// Holds `workers` worker threads of an engine, each blocked in a job on a std channel (not a wove wait: a wove
+/// wait would help, and run the work under test), until the returned [`Gate`] opens. `spawn` spawns one job on
+/// the engine. Returns once every job has started, so each of the `workers` threads holds one: a test cannot
+/// rely on the queues' order for that (a worker may take several queued jobs in one batch).
+///
+/// # Examples
+///
+/// ```
+/// // Two plain threads stand in for an engine's workers.
+/// let gate = wove_testkit::occupy(2, |job| drop(std::thread::spawn(job)));
+/// gate.open();
+/// ```
+pub fn occupy(workers: usize, mut spawn: impl FnMut(Box<dyn FnOnce() + Send>)) -> Gate {
+    let (started, starts) = mpsc::channel();
+    let senders = (0..workers)
+        .map(|_| {
+            let (open, gate) = mpsc::channel::<()>();
+            let started = started.clone();
+            spawn(Box::new(move || {
+                started.send(()).expect("the occupier waits for every start");
+                let _ = gate.recv();
+            }));
+            open
+        })
+        .collect();
+    starts.iter().take(workers).for_each(drop);
+    Gate(senders)
+}
+
+/// Releases the jobs of [`occupy`]: when opened, or when dropped (their channels close).
+#[derive(Debug)]
+pub struct Gate(Vec<mpsc::Sender<()>>);
+
+impl Gate {
+    /// Lets the held workers go.
+    ///
+    /// # Examples
+    ///
+    /// See [`occupy`].
+    pub fn open(self) {
+        // A job that already ended (its engine shut down) has nothing to release.
+        for open in &self.0 {
+            let _ = open.send(());
+        }
+    }
+}
