@@ -15,6 +15,15 @@
 //! 3. Workers exit once the word reads closed with `live` at zero. The release that brings `live` to zero while
 //!    closed wakes them all.
 //!
+//! Workers hold **credits**: counts in `live` that no task holds. A task that finishes on a worker leaves its
+//! count there as a credit instead of taking it off the word, and a spawn on a worker uses a credit if it has
+//! one (else it admits a reserve of several at once, step 1); a worker gives all its credits back (a release
+//! of that many) whenever it runs out of work, before it could sleep or exit. So `live` never counts less than
+//! the live tasks, it reaches zero only when they are all done and every worker has run dry, and the word,
+//! which every core would otherwise write on every task, is written about once per batch. A spawn with a
+//! credit needs no check of `CLOSED`: it comes from a worker that holds counts, so the engine is not idle,
+//! and follow-ups are admitted while closing anyway; it reads `CANCEL_ALL` with a load.
+//!
 //! Race "spawn during shutdown": an admission and the close are read-modify-writes of the same word, so one of
 //! them comes first in its modification order. If the admission does, every later read of the word sees its
 //! count, and the workers run the task before exiting; if the close does, the admission sees `CLOSED` and is
@@ -52,20 +61,26 @@ impl Admission {
 
     /// Step 1. `from_outside`: the spawn does not come from a task of this engine.
     pub(crate) fn admit(&self, from_outside: bool) -> Admitted {
-        let before = self.word.fetch_add(ONE, Ordering::AcqRel);
+        self.admit_many(1, from_outside)
+    }
+
+    /// Step 1 for `count` tasks at once (a worker's reserve of credits, see `worker.rs`): all or none.
+    pub(crate) fn admit_many(&self, count: usize, from_outside: bool) -> Admitted {
+        let before = self.word.fetch_add(count * ONE, Ordering::AcqRel);
         if before & CLOSED != 0 && (from_outside || before < ONE) {
-            return Admitted::No { idle: self.release() };
+            return Admitted::No { idle: self.release_many(count) };
         }
         Admitted::Yes { cancelled: before & CANCEL_ALL != 0 }
     }
 
-    /// A counted task is done. Returns true if that made the engine idle (then waiters of `wait_idle` and,
-    /// if closed, the workers must be woken).
-    pub(crate) fn release(&self) -> bool {
-        self.release_many(1)
+    /// Whether tasks admitted now are born cancelled (`shutdown_now` is under way): for a worker admitting a
+    /// task with a credit it already holds, as step 1's read-modify-write tells the others.
+    pub(crate) fn is_cancelling(&self) -> bool {
+        self.word.load(Ordering::Acquire) & CANCEL_ALL != 0
     }
 
-    /// `count` counted tasks are done (a worker's batch); like [`release`](Self::release).
+    /// `count` counted tasks (or a worker's credits) are done. Returns true if that made the engine idle (then
+    /// waiters of `wait_idle` and, if closed, the workers must be woken).
     pub(crate) fn release_many(&self, count: usize) -> bool {
         self.word.fetch_sub(count * ONE, Ordering::AcqRel) < (count + 1) * ONE
     }
@@ -131,7 +146,7 @@ mod loom_tests {
                     loop {
                         if queue.swap(0, Ordering::Acquire) > 0 {
                             ran += 1;
-                            if admission.release() {
+                            if admission.release_many(1) {
                                 wake();
                             }
                         } else if admission.should_exit() {
@@ -166,6 +181,65 @@ mod loom_tests {
             let accepted = spawner.join().unwrap();
             let ran = worker.join().unwrap();
             assert_eq!(ran, usize::from(accepted), "an accepted task ran; a refused one did not");
+        });
+    }
+
+    /// Credits (the protocol's worker credits) ‖ shutdown: a task running on the worker spawns a follow-up with
+    /// the worker's credit (or admits one if it has none), the task's own count becomes a credit, and credits
+    /// are given back only when the worker runs dry. The follow-up always runs, and the worker exits — with
+    /// the engine closed concurrently at any point.
+    #[test]
+    fn credits_race_shutdown() {
+        loom::model(|| {
+            let admission = Arc::new(Admission::new());
+            assert_eq!(admission.admit(true), Admitted::Yes { cancelled: false });
+            let queue = Arc::new(AtomicUsize::new(1));
+            let worker_thread = Arc::new(Mutex::new(None::<thread::Thread>));
+            let wake = {
+                let worker_thread = worker_thread.clone();
+                move || {
+                    if let Some(worker) = &*worker_thread.lock().unwrap() {
+                        worker.unpark();
+                    }
+                }
+            };
+            let worker = {
+                let (admission, queue, worker_thread, wake) =
+                    (admission.clone(), queue.clone(), worker_thread.clone(), wake.clone());
+                thread::spawn(move || {
+                    *worker_thread.lock().unwrap() = Some(thread::current());
+                    let (mut ran, mut credits, mut spawned) = (0, 0, false);
+                    loop {
+                        if queue.swap(0, Ordering::Acquire) > 0 {
+                            ran += 1;
+                            if !spawned {
+                                // The first task spawns a follow-up, as `WorkerContext::admit` does.
+                                spawned = true;
+                                if credits > 0 {
+                                    credits -= 1;
+                                } else {
+                                    assert!(matches!(admission.admit_many(1, false), Admitted::Yes { .. }));
+                                }
+                                queue.fetch_add(1, Ordering::Release);
+                            }
+                            credits += 1;
+                            continue;
+                        }
+                        // Ran dry: give the credits back (`WorkerContext::give_back`).
+                        if credits > 0 && admission.release_many(std::mem::take(&mut credits)) {
+                            wake();
+                        }
+                        if admission.should_exit() {
+                            return ran;
+                        }
+                        thread::park();
+                    }
+                })
+            };
+            admission.close(false);
+            wake();
+            assert_eq!(worker.join().unwrap(), 2, "the task and its follow-up ran");
+            assert!(admission.is_idle());
         });
     }
 }

@@ -68,7 +68,8 @@ impl EngineHooks for Arc<Shared> {
         let key = Registry::key(header);
         let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(key)));
         if batched.is_none() {
-            self.release_tasks(&mut vec![key], &mut Vec::new());
+            self.registry.remove_all(&mut vec![key], &mut Vec::new());
+            self.release_live(1);
         }
     }
 
@@ -200,7 +201,11 @@ impl Shared {
         cx: &context::Context,
         worker: Option<&WorkerContext>,
     ) -> Option<(Header, bool)> {
-        let cancelled = match self.admission.admit(spec.follow_up.is_none() && worker.is_none()) {
+        let admitted = match worker {
+            Some(worker) => worker.admit(),
+            None => self.admission.admit(spec.follow_up.is_none()),
+        };
+        let cancelled = match admitted {
             Admitted::Yes { cancelled } => cancelled,
             Admitted::No { idle } => {
                 self.after_release(idle);
@@ -268,16 +273,8 @@ impl Shared {
         &self.registry
     }
 
-    fn release_live(&self) {
-        self.after_release(self.admission.release());
-    }
-
-    /// Gives back the counts of the finished tasks whose registry keys are `keys`, draining it; `removed` is
-    /// scratch space (empty before and after) for their registry entries, dropped here outside the locks.
-    pub(crate) fn release_tasks(&self, keys: &mut Vec<u64>, removed: &mut Vec<Arc<dyn TaskControl>>) {
-        let count = keys.len();
-        self.registry.remove_all(keys, removed);
-        removed.clear();
+    /// `count` admitted tasks (or a worker's credits) are done.
+    pub(crate) fn release_live(&self, count: usize) {
         self.after_release(self.admission.release_many(count));
     }
 
@@ -305,7 +302,7 @@ impl Shared {
 
     /// The outside job admitted by [`admit_outside_job`](Self::admit_outside_job) is done.
     pub(crate) fn outside_job_done(&self) {
-        self.release_live();
+        self.release_live(1);
     }
 
     /// Workers exit once the engine is closed and nothing is left to run.

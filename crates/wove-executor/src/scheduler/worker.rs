@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use crossbeam_deque::{Steal, Worker};
 
+use crate::admission::Admitted;
 use crate::context;
 use crate::scheduler::Job;
 use crate::scheduler::slot::MAX_STREAK;
@@ -33,8 +34,10 @@ const INJECTOR_INTERVAL: u32 = 61;
 /// from a spawning thread on a busy machine. Idle workers are asleep after well under a millisecond.
 const SPIN_ROUNDS: u32 = 6;
 const YIELD_ROUNDS: u32 = 32;
-/// Finished tasks a worker gives back to the engine (registry, live count) at once; see `released`.
+/// Finished tasks a worker removes from the engine's registry at once; see `released`.
 const RELEASE_BATCH: usize = 64;
+/// Admission credits a worker reserves at once when it has none left (`admission.rs`).
+const CREDIT_RESERVE: usize = 32;
 
 /// One worker's thread-local state.
 pub(crate) struct WorkerContext {
@@ -49,11 +52,14 @@ pub(crate) struct WorkerContext {
     streak: Cell<u8>,
     /// Each other worker's progress when this one last looked at its slot (`slot.rs`, step 3).
     seen: Box<[Cell<usize>]>,
-    /// The registry keys of tasks finished here whose counts are not yet given back (the engine's registry
-    /// and live count are shared by all cores; giving back in batches keeps their cache lines still). Given
-    /// back when the batch is full and whenever this worker runs out of work, before it could sleep, exit or
-    /// let the engine look idle — so nothing waits on a batch.
+    /// The registry keys of tasks finished here and not yet removed from the registry (shared by all cores:
+    /// removing in batches keeps its cache lines still). Removed when the batch is full and whenever this
+    /// worker runs out of work.
     released: RefCell<Vec<u64>>,
+    /// Admission credits (`admission.rs`): counts in the engine's live count that no task holds. Tasks that
+    /// finish here add one, spawns here take one; all are given back whenever this worker runs out of work,
+    /// before it could sleep, exit or let the engine look idle — so nothing waits on them.
+    credits: Cell<usize>,
     /// Scratch space for the registry entries of a batch.
     removed: RefCell<Vec<Arc<dyn TaskControl>>>,
 }
@@ -74,6 +80,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         streak: Cell::new(0),
         seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
         released: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
+        credits: Cell::new(0),
         removed: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
     });
     context::enter_worker(worker.clone());
@@ -122,30 +129,59 @@ impl WorkerContext {
         self.local.pop()
     }
 
-    /// A task finished on this worker: queues its give-back (see `released`).
+    /// Admits a task spawned on this worker: with a credit if it has one (`admission.rs`).
+    pub(crate) fn admit(&self) -> Admitted {
+        let admission = &self.shared.admission;
+        match self.credits.get() {
+            0 => {
+                let admitted = admission.admit_many(CREDIT_RESERVE, false);
+                if let Admitted::Yes { .. } = admitted {
+                    self.credits.set(CREDIT_RESERVE - 1);
+                }
+                admitted
+            }
+            credits => {
+                self.credits.set(credits - 1);
+                Admitted::Yes { cancelled: admission.is_cancelling() }
+            }
+        }
+    }
+
+    /// A task finished on this worker: its count becomes a credit; its registry entry waits for the batch.
     pub(crate) fn defer_release(&self, key: u64) {
+        self.credits.set(self.credits.get() + 1);
         let full = {
             let mut released = self.released.borrow_mut();
             released.push(key);
             released.len() >= RELEASE_BATCH
         };
         if full {
-            self.give_back_released();
+            self.remove_released();
         }
     }
 
-    /// Gives back the counts of the tasks finished here.
-    pub(crate) fn give_back_released(&self) {
+    /// Removes the tasks finished here from the registry.
+    fn remove_released(&self) {
         // Taken out of the cells for the call: dropping the batch's cells may run user code that ends up here.
         let mut keys = self.released.take();
         if !keys.is_empty() {
             let mut removed = self.removed.take();
-            self.shared.release_tasks(&mut keys, &mut removed);
+            self.shared.registry.remove_all(&mut keys, &mut removed);
+            removed.clear();
             self.removed.replace(removed);
         }
         let mut released = self.released.borrow_mut();
         if released.is_empty() {
             *released = keys;
+        }
+    }
+
+    /// This worker ran out of work: removes its finished tasks from the registry and gives back its credits.
+    pub(crate) fn give_back(&self) {
+        self.remove_released();
+        let credits = self.credits.replace(0);
+        if credits > 0 {
+            self.shared.release_live(credits);
         }
     }
 
@@ -155,7 +191,7 @@ impl WorkerContext {
                 self.run(job);
                 continue;
             }
-            self.give_back_released();
+            self.give_back();
             if let Some(job) = self.spin() {
                 self.run(job);
                 continue;
@@ -307,7 +343,7 @@ impl WorkerContext {
     /// Sleeps (sleep protocol, step 3) until a notifier wakes this worker, the engine must stop, `deadline`
     /// passes, or — with `any_unpark` — anything unparks the thread (a blocking wait's waker).
     pub(crate) fn sleep(&self, deadline: Option<Instant>, any_unpark: bool) {
-        self.give_back_released();
+        self.give_back();
         let sleep = &self.shared.sleep;
         sleep.prepare(self.index, self.searching.replace(false));
         if self.shared.has_work(&self.local) || self.shared.should_exit() {
