@@ -118,6 +118,18 @@ mod loom_tests {
     use loom::sync::{Arc, Mutex};
     use loom::thread;
 
+    /// Where the model's worker will register its thread, and the engine's wake-up of it.
+    fn worker_wake() -> (Arc<Mutex<Option<thread::Thread>>>, impl Fn() + Clone) {
+        let worker_thread = Arc::new(Mutex::new(None::<thread::Thread>));
+        let registered = worker_thread.clone();
+        let wake = move || {
+            if let Some(worker) = &*registered.lock().unwrap() {
+                worker.unpark();
+            }
+        };
+        (worker_thread, wake)
+    }
+
     /// Test plan 20: spawn ‖ shutdown. The task runs, or the spawner gets it back; never lost, never stuck.
     /// The worker sleeps (parks) whenever it finds nothing and may not exit yet, and is woken only as the
     /// engine wakes workers: when a release, or a refused admission's undo, makes a closed engine idle.
@@ -126,15 +138,7 @@ mod loom_tests {
         loom::model(|| {
             let admission = Arc::new(Admission::new());
             let queue = Arc::new(AtomicUsize::new(0));
-            let worker_thread = Arc::new(Mutex::new(None::<thread::Thread>));
-            let wake = {
-                let worker_thread = worker_thread.clone();
-                move || {
-                    if let Some(worker) = &*worker_thread.lock().unwrap() {
-                        worker.unpark();
-                    }
-                }
-            };
+            let (worker_thread, wake) = worker_wake();
 
             // The one worker: runs what is queued, sleeps when there is nothing, exits once closed and idle.
             let worker = {
@@ -194,15 +198,7 @@ mod loom_tests {
             let admission = Arc::new(Admission::new());
             assert_eq!(admission.admit(true), Admitted::Yes { cancelled: false });
             let queue = Arc::new(AtomicUsize::new(1));
-            let worker_thread = Arc::new(Mutex::new(None::<thread::Thread>));
-            let wake = {
-                let worker_thread = worker_thread.clone();
-                move || {
-                    if let Some(worker) = &*worker_thread.lock().unwrap() {
-                        worker.unpark();
-                    }
-                }
-            };
+            let (worker_thread, wake) = worker_wake();
             let worker = {
                 let (admission, queue, worker_thread, wake) =
                     (admission.clone(), queue.clone(), worker_thread.clone(), wake.clone());
