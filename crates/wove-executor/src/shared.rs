@@ -27,11 +27,10 @@ use crate::group::{Group, Round};
 use crate::metrics::Board;
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex};
 use crate::task::continuation::ContinuationCell;
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
-use crate::task::state::RELEASED;
 use crate::trace::Tracer;
 use crate::{Registry, Task, TaskError, TaskId};
 
@@ -64,7 +63,6 @@ impl EngineHooks for Arc<Shared> {
     }
 
     fn released(&self, header: &Header) {
-        header.state.fetch_or(RELEASED, Ordering::Release);
         let key = Registry::key(header);
         let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(key)));
         if batched.is_none() {

@@ -38,6 +38,29 @@ pub(crate) mod model {
         }
     }
 
+    /// The value of `mutex`, without locking it.
+    ///
+    /// # Safety
+    ///
+    /// No other thread may access the value (nor lock the mutex) while the returned reference lives. Under loom
+    /// this is checked: the mutex must be unlocked.
+    #[cfg(not(loom))]
+    #[allow(clippy::mut_from_ref)] // the caller vouches that the reference is exclusive (see "Safety")
+    pub(crate) unsafe fn exclusive<T>(mutex: &Mutex<T>) -> &mut T {
+        // SAFETY: the caller guarantees that nobody else accesses the value meanwhile.
+        unsafe { &mut *mutex.data_ptr() }
+    }
+
+    /// The value of `mutex`, without locking it (loom: checks that nobody holds the lock).
+    ///
+    /// # Safety
+    ///
+    /// As without loom.
+    #[cfg(loom)]
+    pub(crate) unsafe fn exclusive<T>(mutex: &Mutex<T>) -> loom::sync::MutexGuard<'_, T> {
+        mutex.0.try_lock().expect("a value taken as exclusive is not locked by anyone")
+    }
+
     /// Parks the calling thread until unparked or `deadline` (loom has no timed park: it parks until unparked).
     pub(crate) fn park_until(deadline: Option<std::time::Instant>) {
         match deadline {

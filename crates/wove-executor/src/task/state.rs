@@ -27,6 +27,6 @@ pub(crate) const DECIDED: u32 = 1 << 2;
 pub(crate) const COMPLETE: u32 = 1 << 3;
 /// Set when the handle was dropped or detached: nobody will read the outcome.
 pub(crate) const DETACHED: u32 = 1 << 4;
-/// Set when the task is entirely done and has given back its counts: no longer live, though the engine's
+/// Set with [`COMPLETE`]: the task is no longer live (it leaves the engine's listings), though the engine's
 /// registry may still hold it until the finishing worker's next batch of removals.
 pub(crate) const RELEASED: u32 = 1 << 5;
