@@ -54,18 +54,31 @@ impl Registry {
     /// [`key`](Self::key)), draining `keys`. Their entries go to `removed`, for the caller to drop outside the
     /// locks (dropping a task's cell may run user code that spawns).
     pub(crate) fn remove_all(&self, keys: &mut Vec<u64>, removed: &mut Vec<Arc<dyn TaskControl>>) {
-        // Sorted, so that each shard is locked once per batch.
-        keys.sort_unstable();
+        // A shard is locked once per run of its keys (a batch usually holds one or two shards' keys).
         let mut keys = keys.drain(..).peekable();
         while let Some(&first) = keys.peek() {
-            let shard = (first >> 32) as usize;
+            let shard = Self::shard_of_key(first);
             let mut slab = self.shards[shard].lock();
-            while let Some(key) = keys.next_if(|key| (key >> 32) as usize == shard) {
+            while let Some(key) = keys.next_if(|&key| Self::shard_of_key(key) == shard) {
                 let slot = key as u32;
                 removed.extend(slab.entries[slot as usize].take());
                 slab.vacant.push(slot);
             }
         }
+    }
+
+    /// Forgets one finished task (see [`remove_all`](Self::remove_all)); returns its entry, for the caller to
+    /// drop outside the lock.
+    pub(crate) fn remove_one(&self, key: u64) -> Option<Arc<dyn TaskControl>> {
+        let mut slab = self.shards[Self::shard_of_key(key)].lock();
+        slab.vacant.push(key as u32);
+        slab.entries[key as u32 as usize].take()
+    }
+
+    /// The shard a key is in: a worker removes the tasks of its own shard at
+    /// once (`WorkerContext::defer_release`).
+    pub(crate) fn shard_of_key(key: u64) -> usize {
+        (key >> 32) as usize
     }
 
     /// The key under which `header`'s task is registered.

@@ -21,6 +21,7 @@ use crossbeam_deque::{Steal, Worker};
 
 use crate::admission::Admitted;
 use crate::context;
+use crate::registry::Registry;
 use crate::scheduler::Job;
 use crate::scheduler::slot::MAX_STREAK;
 use crate::shared::Shared;
@@ -147,9 +148,15 @@ impl WorkerContext {
         }
     }
 
-    /// A task finished on this worker: its count becomes a credit; its registry entry waits for the batch.
+    /// A task finished on this worker: its count becomes a credit. Its registry entry goes at once if it is in
+    /// this worker's own shard — the lock is uncontended, and the cell is freed while it is still in this
+    /// thread's allocator cache, ready for the next spawn — else it waits for the batch.
     pub(crate) fn defer_release(&self, key: u64) {
         self.credits.set(self.credits.get() + 1);
+        if Registry::shard_of_key(key) == self.index {
+            drop(self.shared.registry.remove_one(key));
+            return;
+        }
         let full = {
             let mut released = self.released.borrow_mut();
             released.push(key);
