@@ -5,10 +5,11 @@
 //! spawning from every core takes uncontended locks. Each shard is a slab: insertion and removal are O(1) and
 //! allocate nothing once the slab has grown, and the task's header remembers its slot.
 //!
-//! A worker removes the tasks it finishes in batches ([`remove_all`](Registry::remove_all)): a task spawned
-//! from outside (or on another core) lives in a shard whose lock and memory are hot on another core, and
-//! touching them once per task made that cache line bounce between the cores on every task. A finished task
-//! waiting in a batch is marked [`RELEASED`] and left out of every listing.
+//! A worker removes a task it finishes at once if the task is in its own shard (uncontended,
+//! [`remove_one`](Registry::remove_one)), and otherwise in batches ([`remove_all`](Registry::remove_all)): a task
+//! spawned from outside (or on another core) lives in a shard whose lock and memory are hot on another core,
+//! and touching them once per task made that cache line bounce between the cores on every task. A finished
+//! task waiting in a batch is marked [`RELEASED`] and left out of every listing.
 
 use crate::TaskInfo;
 use crate::sync::{Arc, Mutex, Ordering};
