@@ -24,7 +24,11 @@ use crate::{TaskId, TaskInfo};
 /// assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "boom");
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
-pub struct TaskError {
+pub struct TaskError(Box<Failure>);
+
+/// What a [`TaskError`] says, boxed: a task's outcome slot holds `Result<T, TaskError>`, and a failure is rare,
+/// so it costs one pointer there.
+struct Failure {
     task_id: TaskId,
     name: Option<Arc<str>>,
     kind: Kind,
@@ -38,15 +42,15 @@ enum Kind {
 
 impl TaskError {
     pub(crate) fn panic(task_id: TaskId, name: Option<Arc<str>>, payload: Box<dyn Any + Send>) -> Self {
-        Self { task_id, name, kind: Kind::Panic(payload) }
+        Self(Box::new(Failure { task_id, name, kind: Kind::Panic(payload) }))
     }
 
     pub(crate) fn callback_panic(task_id: TaskId, name: Option<Arc<str>>, payload: Box<dyn Any + Send>) -> Self {
-        Self { task_id, name, kind: Kind::CallbackPanic(payload) }
+        Self(Box::new(Failure { task_id, name, kind: Kind::CallbackPanic(payload) }))
     }
 
     pub(crate) fn cancelled(task_id: TaskId, name: Option<Arc<str>>) -> Self {
-        Self { task_id, name, kind: Kind::Cancelled }
+        Self(Box::new(Failure { task_id, name, kind: Kind::Cancelled }))
     }
 
     /// True if the task (or, for errors given to the panic handler, one of its done-callbacks) panicked.
@@ -55,7 +59,7 @@ impl TaskError {
     ///
     /// See [`TaskError`].
     pub fn is_panic(&self) -> bool {
-        matches!(self.kind, Kind::Panic(_) | Kind::CallbackPanic(_))
+        matches!(self.0.kind, Kind::Panic(_) | Kind::CallbackPanic(_))
     }
 
     /// True if the task was cancelled before it produced a value.
@@ -75,7 +79,7 @@ impl TaskError {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.kind, Kind::Cancelled)
+        matches!(self.0.kind, Kind::Cancelled)
     }
 
     /// The id of the task that failed.
@@ -84,7 +88,7 @@ impl TaskError {
     ///
     /// See [`TaskError`].
     pub fn task_id(&self) -> TaskId {
-        self.task_id
+        self.0.task_id
     }
 
     /// The name of the task that failed, if it had one.
@@ -98,7 +102,7 @@ impl TaskError {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.0.name.as_deref()
     }
 
     /// The panic payload, to re-raise with `std::panic::resume_unwind` or to inspect.
@@ -111,7 +115,7 @@ impl TaskError {
     ///
     /// See [`TaskError`].
     pub fn into_panic(self) -> Box<dyn Any + Send> {
-        match self.kind {
+        match self.0.kind {
             Kind::Panic(payload) | Kind::CallbackPanic(payload) => payload,
             Kind::Cancelled => panic!("into_panic on a cancelled task's error ({self:?})"),
         }
@@ -123,7 +127,7 @@ impl TaskError {
             Some(text) => format!("{what}: {text}"),
             None => what.to_string(),
         };
-        match &self.kind {
+        match &self.0.kind {
             Kind::Panic(payload) => describe("panicked", payload),
             Kind::CallbackPanic(payload) => describe("done-callback panicked", payload),
             Kind::Cancelled => "was cancelled".to_string(),
@@ -138,8 +142,8 @@ pub(crate) fn panic_message(payload: &Box<dyn Any + Send>) -> Option<&str> {
 
 impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task {}", self.task_id)?;
-        if let Some(name) = &self.name {
+        write!(f, "task {}", self.0.task_id)?;
+        if let Some(name) = &self.0.name {
             write!(f, " '{name}'")?;
         }
         write!(f, " {}", self.message())
