@@ -18,6 +18,7 @@
 
 use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::ptr::NonNull;
 use std::task::Poll;
 use std::thread::{self, Thread};
 
@@ -26,8 +27,15 @@ use crate::scheduler::{Job, WorkerContext};
 use crate::shared::Shared;
 use crate::sync::{AtomicBool, Ordering};
 
+/// How a [`StackJobRef`] runs its job: the first field of every `StackJob`, so that the reference is one
+/// pointer (see `queue.rs`).
+type Execute = unsafe fn(*const ());
+
 /// A closure and its result slot, on the stack of the thread that waits for it.
+#[repr(C)]
 pub(crate) struct StackJob<'o, F, R> {
+    /// Must stay the first field (see [`Execute`]).
+    execute: Execute,
     func: UnsafeCell<Option<F>>,
     result: UnsafeCell<Option<thread::Result<R>>>,
     done: AtomicBool,
@@ -36,10 +44,9 @@ pub(crate) struct StackJob<'o, F, R> {
     owner: &'o Thread,
 }
 
-/// A type-erased pointer to a [`StackJob`] and the function that runs it.
+/// A type-erased pointer to a [`StackJob`], whose first field is the function that runs it.
 pub(crate) struct StackJobRef {
-    job: *const (),
-    execute: unsafe fn(*const ()),
+    job: NonNull<Execute>,
 }
 
 // SAFETY: a `StackJobRef` is only created for a `StackJob` whose closure and result are `Send`, and the job is
@@ -51,18 +58,36 @@ impl StackJobRef {
     /// Runs the job it points to (protocol step 2).
     pub(crate) fn execute(self) {
         // SAFETY: protocol step 3 keeps the job alive until `done` is set, and this reference is the only one
-        // the owner handed out, so this is the one execution of it.
-        unsafe { (self.execute)(self.job) }
+        // the owner handed out, so this is the one execution of it. The job is `repr(C)` with its `Execute`
+        // first, so the pointer to the job points to that function.
+        unsafe {
+            let execute = *self.job.as_ptr();
+            execute(self.job.as_ptr().cast())
+        }
     }
 
-    fn points_to<F, R>(&self, job: &StackJob<'_, F, R>) -> bool {
-        std::ptr::eq(self.job, (job as *const StackJob<'_, F, R>).cast())
+    /// The pointer, for a queue to carry (`Job::stack`).
+    pub(crate) fn into_raw(self) -> NonNull<()> {
+        self.job.cast()
+    }
+
+    /// # Safety
+    ///
+    /// `raw` must come from [`Self::into_raw`], and be turned back once.
+    pub(crate) unsafe fn from_raw(raw: NonNull<()>) -> Self {
+        Self { job: raw.cast() }
     }
 }
 
 impl<'o, F: FnOnce() -> R + Send, R: Send> StackJob<'o, F, R> {
     pub(crate) fn new(func: F, owner: &'o Thread) -> Self {
-        Self { func: UnsafeCell::new(Some(func)), result: UnsafeCell::new(None), done: AtomicBool::new(false), owner }
+        Self {
+            execute: Self::execute,
+            func: UnsafeCell::new(Some(func)),
+            result: UnsafeCell::new(None),
+            done: AtomicBool::new(false),
+            owner,
+        }
     }
 
     /// # Safety
@@ -71,7 +96,7 @@ impl<'o, F: FnOnce() -> R + Send, R: Send> StackJob<'o, F, R> {
     /// [`Self::into_result`], until the reference was executed (seen through [`Self::is_done`]) or taken back
     /// from its own deque unexecuted (protocol step 3).
     unsafe fn as_job_ref(&self) -> StackJobRef {
-        StackJobRef { job: (self as *const Self).cast(), execute: Self::execute }
+        StackJobRef { job: NonNull::from(self).cast() }
     }
 
     /// # Safety
@@ -119,7 +144,7 @@ where
     let job_b = StackJob::new(b, worker.thread());
     // SAFETY: this function returns or unwinds only after `job_b` ran (`is_done`) or was popped back.
     let job_ref = unsafe { job_b.as_job_ref() };
-    worker.push(Job::Stack(job_ref));
+    worker.push(Job::stack(job_ref));
     // If nobody takes `b`, this thread runs it below: a hint is enough (see `sleep.rs`).
     worker.shared().sleep.hint();
     let result_a = catch_unwind(AssertUnwindSafe(a));
@@ -128,7 +153,8 @@ where
             break job_b.into_result();
         }
         match worker.pop_local() {
-            Some(Job::Stack(popped)) if popped.points_to(&job_b) => {
+            Some(popped) if popped.stack_address() == Some((&raw const job_b).addr()) => {
+                // Our own reference, popped back unexecuted (dropping it does nothing).
                 break catch_unwind(AssertUnwindSafe(|| job_b.take_back()));
             }
             Some(other) => worker.run(other),
@@ -155,7 +181,7 @@ where
     // SAFETY: we return only after `job` ran: `wait_for` below returns once `is_done` holds, and nothing
     // between here and there can unwind.
     let job_ref = unsafe { job.as_job_ref() };
-    shared.injector.push(Job::Stack(job_ref));
+    shared.injector.push(Job::stack(job_ref));
     shared.sleep.notify();
     context::wait_for(&mut |_| if job.is_done() { Poll::Ready(()) } else { Poll::Pending }, None);
     shared.outside_job_done();

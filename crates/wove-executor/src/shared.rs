@@ -111,7 +111,7 @@ impl Shared {
         context::with_context(|cx| {
             let worker = cx.worker_of(self);
             let cell = self.register(spec, cx, worker, func, ClosureCell::new)?;
-            self.schedule_from(worker, Job::Closure(cell.clone()));
+            self.schedule_from(worker, Job::closure(cell.clone()));
             Ok(Task::new(cell, self.clone()))
         })
     }
@@ -157,7 +157,7 @@ impl Shared {
         let Ok(core) = registered else { return Err(future) };
         let engine = self.clone();
         let schedule = move |runnable, info: async_task::ScheduleInfo| {
-            engine.schedule(Job::Task(runnable), info.woken_while_running);
+            engine.schedule(Job::task(runnable), info.woken_while_running);
         };
         let traced = TaskMeta { id: core.header.id, name: self.tracer.as_ref().and_then(|_| core.header.name.clone()) };
         let task_future = TaskFuture::new(core.clone(), future);

@@ -5,7 +5,7 @@
 
 pub(crate) use parking_lot::Mutex;
 pub(crate) use std::sync::Arc;
-pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// The primitives of the loom-checked protocols.
 pub(crate) mod model {

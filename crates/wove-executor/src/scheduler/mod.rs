@@ -5,7 +5,7 @@ mod sleep;
 mod slot;
 mod worker;
 
-pub(crate) use queue::{Job, TaskMeta};
+pub(crate) use queue::{ClosureEntry, Job, TaskMeta, ThinCell, closure_entry};
 pub(crate) use sleep::Sleep;
 pub(crate) use slot::{Slots, slots};
 pub(crate) use worker::{WorkerContext, start_worker};

@@ -16,18 +16,20 @@
 //!    the owner starts a long job, the slot's job waits for it, as in tokio.
 
 use std::cell::Cell;
+use std::ptr::{NonNull, null_mut};
 
 use crossbeam_utils::CachePadded;
 
 use crate::scheduler::Job;
-use crate::sync::{AtomicUsize, Mutex, Ordering};
+use crate::sync::{AtomicPtr, AtomicUsize, Ordering};
 
 /// Slot runs in a row before the owner looks at its deque and the injector first.
 pub(crate) const MAX_STREAK: u8 = 3;
 
 /// A worker's slot and progress counter, as other workers see them.
 pub(crate) struct NextSlot {
-    job: Mutex<Option<Job>>,
+    /// The job in the slot (`Job::into_raw`), or null: every access is one swap, which hands the job over.
+    job: AtomicPtr<()>,
     progress: AtomicUsize,
 }
 
@@ -35,23 +37,34 @@ pub(crate) struct NextSlot {
 pub(crate) type Slots = Box<[CachePadded<NextSlot>]>;
 
 pub(crate) fn slots(workers: usize) -> Slots {
-    (0..workers).map(|_| CachePadded::new(NextSlot { job: Mutex::new(None), progress: AtomicUsize::new(0) })).collect()
+    (0..workers)
+        .map(|_| CachePadded::new(NextSlot { job: AtomicPtr::new(null_mut()), progress: AtomicUsize::new(0) }))
+        .collect()
 }
 
 impl NextSlot {
     /// Step 1: puts `job` in the slot; returns the job it displaced, for the deque.
     pub(crate) fn put(&self, job: Job) -> Option<Job> {
-        self.job.lock().replace(job)
+        self.swap(job.into_raw().as_ptr())
     }
 
     /// True if a job waits in the slot (a snapshot, for metrics).
     pub(crate) fn is_occupied(&self) -> bool {
-        self.job.lock().is_some()
+        !self.job.load(Ordering::Relaxed).is_null()
     }
 
     /// The owner's take (step 2 is the caller's streak count).
     pub(crate) fn take(&self) -> Option<Job> {
-        self.job.lock().take()
+        // Cheap when empty, as it mostly is for the thieves and often for the owner: no write.
+        if self.job.load(Ordering::Relaxed).is_null() { None } else { self.swap(null_mut()) }
+    }
+
+    /// Puts `new` in the slot, taking out what was there: the swap hands both jobs over (`AcqRel`: the job's
+    /// contents, written before it was put, are visible to whoever takes it).
+    fn swap(&self, new: *mut ()) -> Option<Job> {
+        // SAFETY: whatever the slot holds came from `Job::into_raw` (`put`), and the swap took it out, so it is
+        // turned back once.
+        NonNull::new(self.job.swap(new, Ordering::AcqRel)).map(|raw| unsafe { Job::from_raw(raw) })
     }
 
     /// Step 3: the owner started a job.
@@ -69,6 +82,13 @@ impl NextSlot {
         if self.progress.load(Ordering::Relaxed) != seen.get() {
             return None;
         }
-        self.job.try_lock()?.take()
+        self.take()
+    }
+}
+
+impl Drop for NextSlot {
+    fn drop(&mut self) {
+        // A job left in the slot (its engine is gone) is dropped with it, as the deques drop theirs.
+        drop(self.take());
     }
 }

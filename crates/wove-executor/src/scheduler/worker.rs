@@ -214,7 +214,7 @@ impl WorkerContext {
     /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
     pub(crate) fn run(&self, job: Job) {
         self.shared.slots[self.index].progressed();
-        if let Job::Closure(_) = job {
+        if job.is_closure() {
             // A closure task finishes in this one run: counted before its outcome is published, so whoever
             // sees it finished sees it counted. Future tasks are counted when their last poll finishes them.
             self.count_task();

@@ -21,7 +21,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Wake, Waker};
 
 use crate::context;
-use crate::scheduler::Job;
+use crate::scheduler::{ClosureEntry, Job, ThinCell, closure_entry};
 use crate::shared::Shared;
 use crate::sync::{Arc, Mutex};
 use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
@@ -29,7 +29,10 @@ use crate::task::run::ClosureJob;
 use crate::{Task, TaskError};
 
 /// A continuation: its core, the predecessor it waits for, and its body.
+#[repr(C)]
 pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
+    /// Must stay the first field (`ThinCell`).
+    entry: ClosureEntry,
     core: Core<T>,
     engine: Arc<Shared>,
     predecessor: Mutex<Option<Task<P>>>,
@@ -41,6 +44,15 @@ pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
 // thread moves `F` out, which `F: Send` allows. Everything else in the cell is `Sync` itself.
 unsafe impl<P: Send + 'static, T: Send, F: Send> Sync for ContinuationCell<P, T, F> {}
 
+// SAFETY: `repr(C)`, with `closure_entry::<Self>` as its first field (`new`).
+unsafe impl<P, T, F> ThinCell for ContinuationCell<P, T, F>
+where
+    P: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
+{
+}
+
 impl<P, T, F> ContinuationCell<P, T, F>
 where
     P: Send + 'static,
@@ -48,7 +60,13 @@ where
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
     pub(crate) fn new(core: Core<T>, engine: Arc<Shared>, predecessor: Task<P>, body: F) -> Self {
-        Self { core, engine, predecessor: Mutex::new(Some(predecessor)), body: UnsafeCell::new(Some(body)) }
+        Self {
+            entry: closure_entry::<Self>,
+            core,
+            engine,
+            predecessor: Mutex::new(Some(predecessor)),
+            body: UnsafeCell::new(Some(body)),
+        }
     }
 
     /// Step 1 and 2: waits for the predecessor, or schedules at once if it has finished.
@@ -72,7 +90,7 @@ where
 {
     fn wake(self: Arc<Self>) {
         let engine = self.engine.clone();
-        engine.schedule(Job::Closure(self), false);
+        engine.schedule(Job::closure(self), false);
     }
 }
 

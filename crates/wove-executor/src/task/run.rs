@@ -19,6 +19,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::context;
+use crate::scheduler::{ClosureEntry, ThinCell, closure_entry};
 use crate::sync::Arc;
 use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
 
@@ -29,7 +30,10 @@ pub(crate) trait ClosureJob: TaskControl {
 }
 
 /// A closure task: its core and its closure in one allocation.
+#[repr(C)]
 pub(crate) struct ClosureCell<T, F> {
+    /// Must stay the first field (`ThinCell`).
+    entry: ClosureEntry,
     core: Core<T>,
     /// Taken by the worker that claims the task; dropped with the cell if nobody ever does.
     func: UnsafeCell<Option<F>>,
@@ -40,11 +44,14 @@ pub(crate) struct ClosureCell<T, F> {
 // `F: Send` allows. Everything else in the cell is `Sync` itself.
 unsafe impl<T: Send, F: Send> Sync for ClosureCell<T, F> {}
 
-impl<T, F> ClosureCell<T, F> {
+impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureCell<T, F> {
     pub(crate) fn new(core: Core<T>, func: F) -> Self {
-        Self { core, func: UnsafeCell::new(Some(func)) }
+        Self { entry: closure_entry::<Self>, core, func: UnsafeCell::new(Some(func)) }
     }
 }
+
+// SAFETY: `repr(C)`, with `closure_entry::<Self>` as its first field (`new`).
+unsafe impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ThinCell for ClosureCell<T, F> {}
 
 impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureJob for ClosureCell<T, F> {
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
