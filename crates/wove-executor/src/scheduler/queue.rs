@@ -71,28 +71,33 @@ enum Unpacked {
 }
 
 impl Job {
+    #[inline]
     fn tagged(raw: NonNull<()>, tag: usize) -> Self {
         debug_assert_eq!(raw.addr().get() & TAG, 0, "job pointees are aligned to 8");
         Self(raw.map_addr(|addr| addr | tag))
     }
 
     /// A closure task's cell, queued.
+    #[inline]
     pub(crate) fn closure<C: ThinCell>(cell: Arc<C>) -> Self {
         let raw = NonNull::new(Arc::into_raw(cell).cast_mut()).expect("an Arc is not null");
         Self::tagged(raw.cast(), CLOSURE)
     }
 
     /// A future task's runnable, queued.
+    #[inline]
     pub(crate) fn task(runnable: Runnable<TaskMeta>) -> Self {
         Self::tagged(runnable.into_raw(), TASK)
     }
 
     /// A stack job, queued.
+    #[inline]
     pub(crate) fn stack(job: StackJobRef) -> Self {
         Self::tagged(job.into_raw(), STACK)
     }
 
     /// The pointer, for a slot to hold (`slot.rs`); turned back with [`from_raw`](Self::from_raw).
+    #[inline]
     pub(crate) fn into_raw(self) -> NonNull<()> {
         ManuallyDrop::new(self).0
     }
@@ -100,18 +105,22 @@ impl Job {
     /// # Safety
     ///
     /// `raw` must come from [`into_raw`](Self::into_raw), and be turned back once.
+    #[inline]
     pub(crate) unsafe fn from_raw(raw: NonNull<()>) -> Self {
         Self(raw)
     }
 
+    #[inline]
     fn tag(&self) -> usize {
         self.0.addr().get() & TAG
     }
 
+    #[inline]
     fn untagged(&self) -> NonNull<()> {
         self.0.map_addr(|addr| NonZero::new(addr.get() & !TAG).expect("a job pointer is not null"))
     }
 
+    #[inline]
     fn unpack(self) -> Unpacked {
         let (tag, raw) = (self.tag(), self.untagged());
         std::mem::forget(self);
@@ -132,11 +141,13 @@ impl Job {
     }
 
     /// True for a closure task (its run finishes it).
+    #[inline]
     pub(crate) fn is_closure(&self) -> bool {
         self.tag() == CLOSURE
     }
 
     /// The address of the stack job this is, if it is one.
+    #[inline]
     pub(crate) fn stack_address(&self) -> Option<usize> {
         (self.tag() == STACK).then(|| self.untagged().addr().get())
     }
@@ -169,6 +180,7 @@ impl Job {
 }
 
 impl Drop for Job {
+    #[inline]
     fn drop(&mut self) {
         // A job dropped unrun (its engine's queues are dropped): a runnable's drop cancels its task.
         drop(Job(self.0).unpack());

@@ -113,6 +113,7 @@ impl WorkerContext {
     }
 
     /// Pushes a job on this worker's deque, where other workers may steal it.
+    #[inline]
     pub(crate) fn push(&self, job: Job) {
         self.local.push(job);
     }
@@ -126,6 +127,7 @@ impl WorkerContext {
     }
 
     /// Pops the top of this worker's own deque (what it pushed last, if nobody stole it).
+    #[inline]
     pub(crate) fn pop_local(&self) -> Option<Job> {
         self.local.pop()
     }
