@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::num::NonZero;
 
 use crate::sync::{AtomicU64, Ordering};
 
@@ -24,7 +25,7 @@ const BLOCK: u64 = 1024;
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId(u64);
+pub struct TaskId(NonZero<u64>);
 
 impl TaskId {
     /// The next id from a thread's `block` (the next id and the end of the block), refilled from the global
@@ -36,7 +37,8 @@ impl TaskId {
             end = next + BLOCK;
         }
         block.set((next + 1, end));
-        Self(next)
+        // Non-zero (ids start at 1), so that an `Option<TaskId>` — a task's parent — costs one word.
+        Self(NonZero::new(next).expect("task ids start at 1"))
     }
 
     /// The id as a number.
@@ -45,7 +47,7 @@ impl TaskId {
     ///
     /// See [`TaskId`].
     pub fn as_u64(self) -> u64 {
-        self.0
+        self.0.get()
     }
 }
 
