@@ -34,8 +34,10 @@
 //!   core. Both make the task current, check cancellation before each step, contain panics and drop the body
 //!   before the outcome is published. The core holds the outcome, the done-callbacks and the task's group
 //!   round; its state word and the completion protocol are written up in `task/state.rs` and `task/core.rs`.
-//! - **Queues** (`scheduler/`): a next-task slot per worker for the task that the running task just readied
-//!   (runs next on the same core, at most 3 in a row, stealable only from a worker stuck in a long job); a LIFO
+//!   A task whose handle is gone before it finishes, with no callbacks, completes without taking its lock.
+//! - **Queues** (`scheduler/`): a queued job is one tagged pointer (`queue.rs`); a next-task slot per worker for the task that the running task just readied
+//!   (one atomic pointer; runs next on the same core, at most 3 in a row, stealable only from a worker stuck in
+//!   a long job); a LIFO
 //!   `crossbeam-deque` per worker (also where `join` offers its second half); a global injector for spawns from
 //!   outside and for `yield_now`, looked at first every 61 looks; thieves steal in batches.
 //! - **Sleep** (`scheduler/sleep.rs`): bounded spinning, then `thread::park`; a notify costs one fence and one
@@ -45,8 +47,13 @@
 //!   a `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
 //!   at a time until its condition holds, so nested blocking never deadlocks.
 //! - **Admission and shutdown** (`admission.rs`, `shared.rs`): one atomic word holds the count of live tasks and
-//!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run;
-//!   `shared.rs` holds the engine-side plumbing of spawning and shutting down.
+//!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run; workers
+//!   keep the counts of tasks they finish as credits for their own next spawns and give them back when they run
+//!   dry, so the word is not written on every task. `shared.rs` holds the engine-side plumbing of spawning and
+//!   shutting down.
+//! - **Registry** (`registry.rs`): the live tasks, for `engine.tasks()` and `shutdown_now`, in one slab per
+//!   worker (and one for outside spawns); a worker removes a finished task of its own shard at once, and other
+//!   shards' tasks in batches.
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
