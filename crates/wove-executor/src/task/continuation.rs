@@ -72,11 +72,12 @@ where
     /// Step 1 and 2: waits for the predecessor, or schedules at once if it has finished.
     pub(crate) fn start(self: &Arc<Self>) {
         let waker = Waker::from(self.clone());
-        let finished = match &*self.predecessor.lock() {
-            Some(predecessor) => predecessor.register_join_waker(&waker),
-            None => true,
+        // Registered by value: the slot keeps this waker, no clone of it.
+        let unregistered = match &*self.predecessor.lock() {
+            Some(predecessor) => predecessor.register_join_waker(waker).err(),
+            None => Some(waker),
         };
-        if finished {
+        if let Some(waker) = unregistered {
             waker.wake();
         }
     }

@@ -327,15 +327,15 @@ impl<T: Send + 'static> Core<T> {
         }
     }
 
-    /// Registers `waker` to be woken once the outcome can be handed out; true if it already can (then nothing
-    /// is registered). The outcome stays in the slot.
-    pub(crate) fn register_join_waker(&self, waker: &Waker) -> bool {
+    /// Registers `waker` to be woken once the outcome can be handed out, or hands it back if it already can
+    /// (then nothing is registered). The outcome stays in the slot.
+    pub(crate) fn register_join_waker(&self, waker: Waker) -> Result<(), Waker> {
         let mut slot = self.slot.lock();
         if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && !slot.late_running {
-            return true;
+            return Err(waker);
         }
-        slot.join_waker = Some(waker.clone());
-        false
+        slot.join_waker = Some(waker);
+        Ok(())
     }
 
     /// The handle's poll: the outcome once joinable, else registers `waker`.

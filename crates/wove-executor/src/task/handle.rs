@@ -228,7 +228,7 @@ impl<T: Send + 'static> Task<T> {
     }
 
     /// Continuation protocol, step 1: see [`Core::register_join_waker`].
-    pub(crate) fn register_join_waker(&self, waker: &std::task::Waker) -> bool {
+    pub(crate) fn register_join_waker(&self, waker: std::task::Waker) -> Result<(), std::task::Waker> {
         self.core().register_join_waker(waker)
     }
 
