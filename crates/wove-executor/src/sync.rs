@@ -22,19 +22,29 @@ pub(crate) mod model {
     #[cfg(not(loom))]
     pub(crate) use parking_lot::Mutex;
 
-    /// loom's mutex behind `parking_lot`'s signature (`lock()` without poisoning).
+    /// loom's mutex behind `parking_lot`'s signature (`lock()` without poisoning). Every access to the value —
+    /// through `lock()` or [`exclusive`] — also writes a loom cell beside it, so loom's causality checker
+    /// reports any two accesses that are not ordered by happens-before (a lock alone would not show it: loom
+    /// does not preempt a thread inside a critical section without atomics in it).
     #[cfg(loom)]
-    #[derive(Debug, Default)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>, loom::cell::UnsafeCell<()>);
+
+    // SAFETY: the loom cell holds `()`: it carries no data, only loom's record of who accessed the value when,
+    // and loom serialises the model's threads. The value itself is behind loom's `Mutex`.
+    #[cfg(loom)]
+    unsafe impl<T: Send> Sync for Mutex<T> {}
 
     #[cfg(loom)]
     impl<T> Mutex<T> {
         pub(crate) fn new(value: T) -> Self {
-            Self(loom::sync::Mutex::new(value))
+            Self(loom::sync::Mutex::new(value), loom::cell::UnsafeCell::new(()))
         }
 
         pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
-            self.0.lock().expect("loom mutexes are not poisoned in these models")
+            let guard = self.0.lock().expect("loom mutexes are not poisoned in these models");
+            self.1.with_mut(|_| ());
+            guard
         }
     }
 
@@ -58,6 +68,9 @@ pub(crate) mod model {
     /// As without loom.
     #[cfg(loom)]
     pub(crate) unsafe fn exclusive<T>(mutex: &Mutex<T>) -> loom::sync::MutexGuard<'_, T> {
+        // The access must happen after every earlier one by happens-before, not merely at a moment when
+        // nobody holds the lock (see `Mutex`).
+        mutex.1.with_mut(|_| ());
         mutex.0.try_lock().expect("a value taken as exclusive is not locked by anyone")
     }
 
