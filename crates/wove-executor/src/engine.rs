@@ -14,7 +14,7 @@ use crate::context;
 use crate::group::Group;
 use crate::metrics::Board;
 use crate::scheduler::{Job, Sleep, slots, start_worker};
-use crate::shared::{Shared, SpawnSpec, Tracking};
+use crate::shared::{Shared, SpawnSpec};
 use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::trace::Tracer;
 use crate::{BuildError, Builder, Metrics, Registry, SpawnError, Task, TaskBuilder, TaskInfo};
@@ -219,7 +219,7 @@ impl Engine {
     ///
     /// See [`TaskBuilder`].
     pub fn task<T: Send + 'static>(&self) -> TaskBuilder<T> {
-        TaskBuilder::new(self.shared.clone(), Tracking::Ambient)
+        TaskBuilder::new(self.shared.clone(), None)
     }
 
     /// A new, empty [`Group`] on this engine.

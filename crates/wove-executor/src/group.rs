@@ -32,7 +32,7 @@ use std::time::Duration;
 use wove_latch::{Latch, LatchWait};
 
 use crate::context;
-use crate::shared::{Shared, Tracking};
+use crate::shared::{Shared, SpawnSpec, Tracking};
 use crate::sync::{Arc, AtomicBool, Mutex, Ordering};
 use crate::task::core::Header;
 use crate::{GroupError, GroupId, Task, TaskBuilder, TaskInfo};
@@ -188,7 +188,11 @@ impl Group {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.task().spawn(func)
+        // Not through `task()`: no builder, so no reference count of the engine or the group is touched.
+        match self.inner.shared.spawn_closure(SpawnSpec::tracked(Tracking::Group(self)), func) {
+            Ok(task) => task,
+            Err(_) => panic!("{}", crate::SpawnError::shutdown(())),
+        }
     }
 
     /// Spawns a future as a member.
@@ -212,7 +216,10 @@ impl Group {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        self.task().spawn_async(future)
+        match self.inner.shared.spawn_future(SpawnSpec::tracked(Tracking::Group(self)), future) {
+            Ok(task) => task,
+            Err(_) => panic!("{}", crate::SpawnError::shutdown(())),
+        }
     }
 
     /// A [`TaskBuilder`] whose tasks are members of this group.
@@ -221,7 +228,7 @@ impl Group {
     ///
     /// See [`GroupError`].
     pub fn task<T: Send + 'static>(&self) -> TaskBuilder<T> {
-        TaskBuilder::new(self.inner.shared.clone(), Tracking::Group(self.clone()))
+        TaskBuilder::new(self.inner.shared.clone(), Some(self.clone()))
     }
 
     /// Blocks until no tracked task is left. On a worker thread it runs queued jobs while it waits, so a task

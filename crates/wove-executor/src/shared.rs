@@ -34,24 +34,24 @@ use crate::task::run::{ClosureCell, TaskFuture};
 use crate::trace::Tracer;
 use crate::{Registry, Task, TaskError, TaskId};
 
-/// How a new task is tracked.
+/// How a new task is tracked. Borrows the group, so that a spawn into a group touches no reference count of it.
 #[derive(Debug)]
-pub(crate) enum Tracking {
+pub(crate) enum Tracking<'g> {
     /// The group of the task (or callback) that spawns it, if any.
     Ambient,
     /// No group.
     Untracked,
     /// This group.
-    Group(Group),
+    Group(&'g Group),
     /// The group of the task a continuation follows (that task's round), if it is tracked.
     After(Option<Arc<Round>>),
 }
 
 /// Everything about a spawn but its body.
-pub(crate) struct SpawnSpec<T> {
+pub(crate) struct SpawnSpec<'g, T> {
     pub(crate) name: Option<Arc<str>>,
     pub(crate) callbacks: Vec<Callback<T>>,
-    pub(crate) tracking: Tracking,
+    pub(crate) tracking: Tracking<'g>,
     /// Set for follow-up work of an existing task (a late done-callback): its parent, and accepted while the
     /// engine is closing.
     pub(crate) follow_up: Option<TaskId>,
@@ -76,10 +76,15 @@ impl EngineHooks for Arc<Shared> {
     }
 }
 
-impl<T> SpawnSpec<T> {
+impl<'g, T> SpawnSpec<'g, T> {
     /// No name, no callbacks, ambient tracking.
     pub(crate) fn plain() -> Self {
-        Self { name: None, callbacks: Vec::new(), tracking: Tracking::Ambient, follow_up: None }
+        Self::tracked(Tracking::Ambient)
+    }
+
+    /// No name, no callbacks.
+    pub(crate) fn tracked(tracking: Tracking<'g>) -> Self {
+        Self { name: None, callbacks: Vec::new(), tracking, follow_up: None }
     }
 }
 
@@ -103,7 +108,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Spawns a closure task; hands the closure back if the engine is shut down.
-    pub(crate) fn spawn_closure<T, F>(self: &Arc<Self>, spec: SpawnSpec<T>, func: F) -> Result<Task<T>, F>
+    pub(crate) fn spawn_closure<T, F>(self: &Arc<Self>, spec: SpawnSpec<'_, T>, func: F) -> Result<Task<T>, F>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -142,7 +147,7 @@ impl Shared {
     /// Spawns a future task; hands the future back if the engine is shut down.
     pub(crate) fn spawn_future<Fut>(
         self: &Arc<Self>,
-        spec: SpawnSpec<Fut::Output>,
+        spec: SpawnSpec<'_, Fut::Output>,
         future: Fut,
     ) -> Result<Task<Fut::Output>, Fut>
     where
@@ -172,7 +177,7 @@ impl Shared {
     /// at birth if `shutdown_now` is under way. Hands `body` back if the engine refuses the task.
     fn register<T, B, C>(
         self: &Arc<Self>,
-        spec: SpawnSpec<T>,
+        spec: SpawnSpec<'_, T>,
         cx: &context::Context,
         worker: Option<&WorkerContext>,
         body: B,
@@ -195,7 +200,7 @@ impl Shared {
     /// Also says whether it is born cancelled (`shutdown_now` is under way).
     fn admit<T>(
         self: &Arc<Self>,
-        spec: &SpawnSpec<T>,
+        spec: &SpawnSpec<'_, T>,
         cx: &context::Context,
         worker: Option<&WorkerContext>,
     ) -> Option<(Header, bool)> {
@@ -234,7 +239,7 @@ impl Shared {
     /// Spawns a closure as follow-up work of task `parent` (a late done-callback), tracked by `group`.
     /// Accepted while the engine closes; once its workers are gone, runs `job` here rather than losing it.
     fn spawn_follow_up(self: &Arc<Self>, group: Option<Group>, parent: TaskId, job: LateJob) {
-        let tracking = group.map_or(Tracking::Untracked, Tracking::Group);
+        let tracking = group.as_ref().map_or(Tracking::Untracked, Tracking::Group);
         let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(parent) };
         let engine = self.clone();
         match self.spawn_closure(spec, move || job(&engine)) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::shared::{Shared, SpawnSpec, Tracking};
 use crate::task::core::Callback;
-use crate::{SpawnError, Task, TaskError};
+use crate::{Group, SpawnError, Task, TaskError};
 
 /// Configures one task before it is spawned: from [`Engine::task`](crate::Engine::task) or
 /// [`Group::task`](crate::Group::task).
@@ -31,12 +31,14 @@ pub struct TaskBuilder<T> {
     shared: Arc<Shared>,
     name: Option<Arc<str>>,
     callbacks: Vec<Callback<T>>,
-    tracking: Tracking,
+    /// The group it spawns into (`None`: the spawner's, as `Tracking::Ambient`), unless `untracked`.
+    group: Option<Group>,
+    untracked: bool,
 }
 
 impl<T: Send + 'static> TaskBuilder<T> {
-    pub(crate) fn new(shared: Arc<Shared>, tracking: Tracking) -> Self {
-        Self { shared, name: None, callbacks: Vec::new(), tracking }
+    pub(crate) fn new(shared: Arc<Shared>, group: Option<Group>) -> Self {
+        Self { shared, name: None, callbacks: Vec::new(), group, untracked: false }
     }
 
     /// Names the task: shown by [`Task::name`], [`current_task`](crate::current_task), `engine.tasks()`, errors
@@ -84,7 +86,7 @@ impl<T: Send + 'static> TaskBuilder<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn untracked(mut self) -> Self {
-        self.tracking = Tracking::Untracked;
+        self.untracked = true;
         self
     }
 
@@ -123,7 +125,8 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        let (shared, spec) = self.into_spec();
+        let Self { shared, name, callbacks, group, untracked } = self;
+        let spec = SpawnSpec { name, callbacks, tracking: tracking(group.as_ref(), untracked), follow_up: None };
         shared.spawn_closure(spec, func).map_err(SpawnError::shutdown)
     }
 
@@ -145,7 +148,8 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         Fut: Future<Output = T> + Send + 'static,
     {
-        let (shared, spec) = self.into_spec();
+        let Self { shared, name, callbacks, group, untracked } = self;
+        let spec = SpawnSpec { name, callbacks, tracking: tracking(group.as_ref(), untracked), follow_up: None };
         match shared.spawn_future(spec, future) {
             Ok(task) => task,
             Err(_) => panic!("{}", SpawnError::shutdown(())),
@@ -153,10 +157,12 @@ impl<T: Send + 'static> TaskBuilder<T> {
     }
 }
 
-impl<T> TaskBuilder<T> {
-    fn into_spec(self) -> (Arc<Shared>, SpawnSpec<T>) {
-        let spec = SpawnSpec { name: self.name, callbacks: self.callbacks, tracking: self.tracking, follow_up: None };
-        (self.shared, spec)
+/// How a builder's task is tracked: into `group`, or the spawner's group (`None`), unless `untracked`.
+fn tracking(group: Option<&Group>, untracked: bool) -> Tracking<'_> {
+    match (group, untracked) {
+        (_, true) => Tracking::Untracked,
+        (Some(group), false) => Tracking::Group(group),
+        (None, false) => Tracking::Ambient,
     }
 }
 
@@ -165,7 +171,7 @@ impl<T> fmt::Debug for TaskBuilder<T> {
         f.debug_struct("TaskBuilder")
             .field("name", &self.name.as_deref())
             .field("callbacks", &self.callbacks.len())
-            .field("tracking", &self.tracking)
+            .field("tracking", &tracking(self.group.as_ref(), self.untracked))
             .finish()
     }
 }
