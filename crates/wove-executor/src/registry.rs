@@ -32,8 +32,9 @@ impl Registry {
         Self { shards: (0..=workers).map(|_| Mutex::new(Slab::default())).collect() }
     }
 
-    /// Records a live task in the shard of worker `worker` (`None`: from outside the engine).
-    pub(crate) fn insert(&self, worker: Option<usize>, task: Arc<dyn TaskControl>) {
+    /// Records a live task in the shard of worker `worker` (`None`: from outside the engine); returns its key,
+    /// for the task's header.
+    pub(crate) fn insert(&self, worker: Option<usize>, task: Arc<dyn TaskControl>) -> u64 {
         let shard = worker.map_or(self.shards.len() - 1, |index| index);
         let mut slab = self.shards[shard].lock();
         let slot = match slab.vacant.pop() {
@@ -46,9 +47,7 @@ impl Registry {
                 (slab.entries.len() - 1) as u32
             }
         };
-        // Read by `remove` on the worker that finishes the task, after the queue hand-off that ordered it.
-        let key = ((shard as u64) << 32) | u64::from(slot);
-        slab.entries[slot as usize].as_ref().expect("just stored").header().registry_key.store(key, Ordering::Relaxed);
+        ((shard as u64) << 32) | u64::from(slot)
     }
 
     /// Forgets the finished tasks whose registry keys are `keys` (the keys of their headers, read with

@@ -27,7 +27,7 @@ use crate::group::{Group, Round};
 use crate::metrics::Board;
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::task::continuation::ContinuationCell;
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
@@ -189,7 +189,9 @@ impl Shared {
     {
         let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(body) };
         let cell = Arc::new(cell(Core::new(header, spec.callbacks), body));
-        self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+        let key = self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+        // Read by the worker that finishes the task, after the queue hand-off that ordered it.
+        cell.header().registry_key.store(key, Ordering::Relaxed);
         if cancel {
             cell.cancel();
         }
