@@ -552,8 +552,9 @@ mod loom_tests {
     }
 
     /// The fast path of completion ‖ a `cancel()` from the registry (`shutdown_now`, a group's cancel) after
-    /// the handle was dropped: the worker never reads the slot while `cancel()` holds it (loom checks the lock
-    /// is free), the value is dropped exactly once and the task released once.
+    /// the handle was dropped: the worker's lock-free access to the slot is ordered after every other access
+    /// by happens-before (loom's causality checker, see `sync::model::Mutex`), the value is dropped exactly once
+    /// and the task released once.
     #[test]
     fn detached_complete_vs_cancel() {
         loom::model(|| {
