@@ -26,6 +26,15 @@ struct Slab {
     vacant: Vec<u32>,
 }
 
+impl Slab {
+    /// Frees the slot of `key` (this shard's), returning its entry.
+    fn take(&mut self, key: u64) -> Option<Arc<dyn TaskControl>> {
+        let slot = key as u32;
+        self.vacant.push(slot);
+        self.entries[slot as usize].take()
+    }
+}
+
 impl Registry {
     /// A registry for `workers` workers (and the outside shard).
     pub(crate) fn new(workers: usize) -> Self {
@@ -60,9 +69,7 @@ impl Registry {
             let shard = Self::shard_of_key(first);
             let mut slab = self.shards[shard].lock();
             while let Some(key) = keys.next_if(|&key| Self::shard_of_key(key) == shard) {
-                let slot = key as u32;
-                removed.extend(slab.entries[slot as usize].take());
-                slab.vacant.push(slot);
+                removed.extend(slab.take(key));
             }
         }
     }
@@ -70,13 +77,10 @@ impl Registry {
     /// Forgets one finished task (see [`remove_all`](Self::remove_all)); returns its entry, for the caller to
     /// drop outside the lock.
     pub(crate) fn remove_one(&self, key: u64) -> Option<Arc<dyn TaskControl>> {
-        let mut slab = self.shards[Self::shard_of_key(key)].lock();
-        slab.vacant.push(key as u32);
-        slab.entries[key as u32 as usize].take()
+        self.shards[Self::shard_of_key(key)].lock().take(key)
     }
 
-    /// The shard a key is in: a worker removes the tasks of its own shard at
-    /// once (`WorkerContext::defer_release`).
+    /// The shard a key is in (a worker removes the tasks of its own shard at once: `WorkerContext::defer_release`).
     pub(crate) fn shard_of_key(key: u64) -> usize {
         (key >> 32) as usize
     }

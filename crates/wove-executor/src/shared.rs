@@ -66,7 +66,7 @@ impl EngineHooks for Arc<Shared> {
         let key = Registry::key(header);
         let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(key)));
         if batched.is_none() {
-            self.registry.remove_all(&mut vec![key], &mut Vec::new());
+            drop(self.registry.remove_one(key));
             self.release_live(1);
         }
     }
