@@ -7,14 +7,17 @@ use std::time::Duration;
 use wove_executor::Engine;
 use wove_testkit::{WORKER_COUNTS, watchdog};
 
-/// The process's user + system CPU time, from `/proc/self/stat` (in clock ticks of 10 ms on Linux).
+/// The CPU time all of the process's threads have run, from each thread's `/proc/self/task/*/schedstat`
+/// (nanoseconds, where `/proc/self/stat` counts whole 10 ms ticks and can charge a tick for a microsecond).
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // Fields 14 and 15 of the file (utime, stime) are 11 and 12 after the name and state.
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    Duration::from_millis(ticks * 10)
+    let mut total = 0;
+    for thread in std::fs::read_dir("/proc/self/task").unwrap() {
+        // A thread that exited between the listing and the read no longer counts.
+        if let Ok(stat) = std::fs::read_to_string(thread.unwrap().path().join("schedstat")) {
+            total += stat.split_whitespace().next().unwrap().parse::<u64>().unwrap();
+        }
+    }
+    Duration::from_nanos(total)
 }
 
 #[test]
