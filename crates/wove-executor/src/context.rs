@@ -169,12 +169,14 @@ impl<F: FnOnce()> Drop for Restore<F> {
 /// Spin rounds of a blocking wait on a worker before it parks (round `r` spins `2^r` times).
 const WAIT_SPIN_ROUNDS: u32 = 7;
 
-/// Blocks until `poll` is ready or `deadline` passes (then `None`). `poll` must arrange for the waker it is
-/// given to be woken when it may have become ready.
+/// Blocks until `poll` is ready or `deadline` passes (then `None`). `poll(waker, register)` must, when
+/// `register` is true, arrange for `waker` to be woken when it may have become ready; when it is false it may
+/// only check (a worker asks that between the jobs it runs while it waits, and registers only before it could
+/// sleep: a registration costs a lock or an event listener, which a fan-out wait would otherwise pay per job).
 ///
 /// On a wove worker the thread runs queued jobs of its engine, one at a time, between polls, and when there is
 /// none it sleeps where both new work and the waker can wake it. Elsewhere it parks.
-pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker) -> Poll<R>, deadline: Option<Instant>) -> Option<R> {
+pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker, bool) -> Poll<R>, deadline: Option<Instant>) -> Option<R> {
     let worker = worker();
     THREAD_WAKER.with(|waker| {
         // Idle rounds since the last job or wake: a short bounded spin (re-checking the condition each round)
@@ -182,7 +184,9 @@ pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker) -> Poll<R>, deadline: Opt
         // a park and its wake cost a system call each.
         let mut idle_rounds = 0u32;
         let result = loop {
-            if let Poll::Ready(value) = poll(waker) {
+            // Registered before the last look for work that can end in a sleep, so no wake is lost.
+            let register = worker.is_none() || idle_rounds >= WAIT_SPIN_ROUNDS;
+            if let Poll::Ready(value) = poll(waker, register) {
                 break Some(value);
             }
             if deadline.is_some_and(|deadline| Instant::now() >= deadline) {

@@ -249,7 +249,8 @@ impl Engine {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _engine = context::enter_block_on(self.shared.clone());
         let mut future = pin!(future);
-        let mut poll = |waker: &std::task::Waker| future.as_mut().poll(&mut Context::from_waker(waker));
+        // A future is polled at every turn (it registers as it polls).
+        let mut poll = |waker: &std::task::Waker, _| future.as_mut().poll(&mut Context::from_waker(waker));
         context::wait_for(&mut poll, None).expect("a wait without deadline returns a value")
     }
 
@@ -339,9 +340,12 @@ impl Engine {
         assert!(!inside, "wait_idle called from inside a task of the same engine, which would wait for itself forever");
         let shared = &self.shared;
         let mut listener: Option<event_listener::EventListener> = None;
-        let mut poll = |waker: &std::task::Waker| loop {
+        let mut poll = |waker: &std::task::Waker, register: bool| loop {
             if shared.admission.is_idle() {
                 return Poll::Ready(());
+            }
+            if !register {
+                return Poll::Pending;
             }
             match &mut listener {
                 None => listener = Some(shared.idle.listen()),

@@ -159,7 +159,7 @@ where
             }
             Some(other) => worker.run(other),
             None => {
-                context::wait_for(&mut |_| if job_b.is_done() { Poll::Ready(()) } else { Poll::Pending }, None);
+                context::wait_for(&mut |_, _| if job_b.is_done() { Poll::Ready(()) } else { Poll::Pending }, None);
             }
         }
     };
@@ -183,7 +183,7 @@ where
     let job_ref = unsafe { job.as_job_ref() };
     shared.injector.push(Job::stack(job_ref));
     shared.sleep.notify();
-    context::wait_for(&mut |_| if job.is_done() { Poll::Ready(()) } else { Poll::Pending }, None);
+    context::wait_for(&mut |_, _| if job.is_done() { Poll::Ready(()) } else { Poll::Pending }, None);
     shared.outside_job_done();
     match job.into_result() {
         Ok(value) => value,

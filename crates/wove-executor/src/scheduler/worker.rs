@@ -390,9 +390,12 @@ struct HelpWhileWaiting;
 impl wove_latch::WaitHook for HelpWhileWaiting {
     fn block(&self, blocker: &wove_latch::Blocker<'_>) {
         context::wait_for(
-            &mut |waker| {
+            &mut |waker, register| {
                 if blocker.is_done() {
                     return std::task::Poll::Ready(());
+                }
+                if !register {
+                    return std::task::Poll::Pending;
                 }
                 blocker.register(waker);
                 if blocker.is_done() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use crate::context;
 use crate::shared::Shared;
@@ -75,7 +75,14 @@ impl<T: Send + 'static> Task<T> {
     /// ```
     pub fn join(self) -> Result<T, TaskError> {
         let core = self.core();
-        context::wait_for(&mut |waker| core.poll_join(waker), None).expect("a wait without deadline returns a value")
+        let mut poll = |waker: &Waker, register: bool| {
+            if register || core.header.state.load(Ordering::Acquire) & COMPLETE != 0 {
+                core.poll_join(waker)
+            } else {
+                Poll::Pending
+            }
+        };
+        context::wait_for(&mut poll, None).expect("a wait without deadline returns a value")
     }
 
     /// True once the task has finished: outcome stored and its done-callbacks run.
