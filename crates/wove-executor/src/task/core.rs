@@ -124,22 +124,48 @@ pub(crate) struct Core<T> {
 
 struct Slot<T> {
     outcome: Option<Result<T, TaskError>>,
-    callbacks: Vec<Callback<T>>,
     late_running: bool,
     join_waker: Option<Waker>,
+    /// What most tasks never need, boxed when first needed: every task pays one word for it, not five.
+    extras: Option<Box<Extras<T>>>,
+}
+
+/// The rarer parts of a slot.
+struct Extras<T> {
+    /// Done-callbacks not yet run, in registration order.
+    callbacks: Vec<Callback<T>>,
+    /// A suspended future's waker, for `cancel()` to get it polled again (future tasks only).
     task_waker: Option<Waker>,
 }
 
+impl<T> Slot<T> {
+    fn extras(&mut self) -> &mut Extras<T> {
+        self.extras.get_or_insert_with(|| Box::new(Extras { callbacks: Vec::new(), task_waker: None }))
+    }
+
+    fn has_callbacks(&self) -> bool {
+        self.extras.as_ref().is_some_and(|extras| !extras.callbacks.is_empty())
+    }
+
+    fn take_callbacks(&mut self) -> Vec<Callback<T>> {
+        self.extras.as_mut().map(|extras| std::mem::take(&mut extras.callbacks)).unwrap_or_default()
+    }
+
+    fn take_task_waker(&mut self) -> Option<Waker> {
+        self.extras.as_mut().and_then(|extras| extras.task_waker.take())
+    }
+}
+
 impl<T: Send + 'static> Core<T> {
+    #[inline(always)]
     pub(crate) fn new(header: Header, callbacks: Vec<Callback<T>>) -> Self {
         Self {
             header,
             slot: Mutex::new(Slot {
                 outcome: None,
-                callbacks,
                 late_running: false,
                 join_waker: None,
-                task_waker: None,
+                extras: (!callbacks.is_empty()).then(|| Box::new(Extras { callbacks, task_waker: None })),
             }),
         }
     }
@@ -161,8 +187,9 @@ impl<T: Send + 'static> Core<T> {
     pub(crate) fn suspended(&self, cx: &Context<'_>) {
         {
             let mut slot = self.slot.lock();
-            if slot.task_waker.is_none() {
-                slot.task_waker = Some(cx.waker().clone());
+            let extras = slot.extras();
+            if extras.task_waker.is_none() {
+                extras.task_waker = Some(cx.waker().clone());
             }
         }
         if self.header.is_cancel_requested() {
@@ -197,7 +224,7 @@ impl<T: Send + 'static> Core<T> {
                 // SAFETY: see "Fast path" above: with the handle gone before `DECIDED` and no `cancel()` under
                 // way, this thread is the only one left that can reach the slot.
                 let mut slot = unsafe { model::exclusive(&self.slot) };
-                slot.callbacks.is_empty().then(|| slot.task_waker.take())
+                (!slot.has_callbacks()).then(|| slot.take_task_waker())
             };
             if let Some(task_waker) = no_callbacks {
                 // Nobody else writes the word from here on (see "Fast path"), so a store does.
@@ -215,14 +242,14 @@ impl<T: Send + 'static> Core<T> {
         let (join_waker, task_waker, orphan) = loop {
             let batch = {
                 let mut slot = self.slot.lock();
-                if slot.callbacks.is_empty() {
+                if !slot.has_callbacks() {
                     slot.outcome = outcome.take();
                     let before = header.state.fetch_or(COMPLETE | RELEASED, Ordering::AcqRel);
                     let orphan = if before & DETACHED != 0 { slot.outcome.take() } else { None };
                     // The task waker points back at this task's cell: dropping it breaks the cycle.
-                    break (slot.join_waker.take(), slot.task_waker.take(), orphan);
+                    break (slot.join_waker.take(), slot.take_task_waker(), orphan);
                 }
-                std::mem::take(&mut slot.callbacks)
+                slot.take_callbacks()
             };
             let current = outcome.as_ref().expect("the outcome is stored only when no callback is left");
             for callback in batch {
@@ -282,7 +309,7 @@ impl<T: Send + 'static> Core<T> {
     pub(crate) fn on_done(&self, cell: &Arc<dyn AsCore<T>>, callback: Callback<T>, engine: &dyn EngineHooks) {
         {
             let mut slot = self.slot.lock();
-            slot.callbacks.push(callback);
+            slot.extras().callbacks.push(callback);
             if self.header.state.load(Ordering::Acquire) & COMPLETE == 0 || slot.late_running {
                 return;
             }
@@ -300,7 +327,7 @@ impl<T: Send + 'static> Core<T> {
         let (waker, orphan) = loop {
             let batch = {
                 let mut slot = self.slot.lock();
-                if slot.callbacks.is_empty() {
+                if !slot.has_callbacks() {
                     slot.late_running = false;
                     if self.header.state.load(Ordering::Acquire) & DETACHED != 0 {
                         break (None, Some(outcome));
@@ -308,7 +335,7 @@ impl<T: Send + 'static> Core<T> {
                     slot.outcome = Some(outcome);
                     break (slot.join_waker.take(), None);
                 }
-                std::mem::take(&mut slot.callbacks)
+                slot.take_callbacks()
             };
             for callback in batch {
                 failures.extend(self.run_callback(callback, &outcome, engine));
@@ -401,7 +428,7 @@ impl<T: Send + 'static> TaskControl for Core<T> {
                 Err(actual) => state = actual,
             }
         }
-        let waker = self.slot.lock().task_waker.take();
+        let waker = self.slot.lock().take_task_waker();
         if let Some(waker) = waker {
             waker.wake();
         }
