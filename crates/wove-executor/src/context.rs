@@ -112,6 +112,18 @@ pub(crate) fn with_worker_of<R>(shared: &Shared, f: impl FnOnce(Option<&WorkerCo
     CONTEXT.with(|cx| f(cx.worker_of(shared)))
 }
 
+/// Calls `f` with this thread's worker and `value` if the thread is a worker of the engine at address `engine`;
+/// else hands `value` back.
+pub(crate) fn with_worker_at<V>(engine: usize, value: V, f: impl FnOnce(&WorkerContext, V)) -> Result<(), V> {
+    CONTEXT.with(|cx| match cx.worker.get().filter(|worker| std::ptr::from_ref(worker.shared()).addr() == engine) {
+        Some(worker) => {
+            f(worker, value);
+            Ok(())
+        }
+        None => Err(value),
+    })
+}
+
 /// The engine this thread belongs to: its worker's engine, or the engine running a `block_on` here.
 pub(crate) fn current_engine() -> Option<Arc<Shared>> {
     with_current_engine(|shared| shared.cloned())

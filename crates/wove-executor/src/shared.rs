@@ -123,25 +123,26 @@ impl Shared {
 
     /// Spawns `body` as a continuation of `predecessor` (see `task/continuation.rs`); `Err` if the engine is shut
     /// down and idle.
-    pub(crate) fn spawn_continuation<P, T, F>(self: &Arc<Self>, predecessor: Task<P>, body: F) -> Result<Task<T>, ()>
+    pub(crate) fn spawn_continuation<P, T, F>(predecessor: Task<P>, body: F) -> Result<Task<T>, ()>
     where
         P: Send + 'static,
         T: Send + 'static,
         F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
     {
+        // The new handle's count of the engine: the one count a link takes.
+        let engine = predecessor.shared().clone();
         let header = predecessor.header();
         let tracking = Tracking::After(header.round.clone());
         let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(header.id) };
-        let engine = self.clone();
         let cell = context::with_context(|cx| {
-            let worker = cx.worker_of(self);
-            self.register(spec, cx, worker, (predecessor, body), |core, (predecessor, body)| {
-                ContinuationCell::new(core, engine, predecessor, body)
+            let worker = cx.worker_of(&engine);
+            engine.register(spec, cx, worker, (predecessor, body), |core, (predecessor, body)| {
+                ContinuationCell::new(core, &engine, predecessor, body)
             })
         })
         .map_err(drop)?;
         cell.start();
-        Ok(Task::new(cell, self.clone()))
+        Ok(Task::new(cell, engine))
     }
 
     /// Spawns a future task; hands the future back if the engine is shut down.

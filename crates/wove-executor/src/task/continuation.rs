@@ -34,7 +34,11 @@ pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
     /// Must stay the first field (`ThinCell`).
     entry: ClosureEntry,
     core: Core<T>,
-    engine: Arc<Shared>,
+    /// The engine's address, only to recognise its workers: the engine itself is reached through a worker or
+    /// through the predecessor's handle, so a link costs no reference count of the engine (a count every
+    /// core writes; a chain built from one thread and run on another bounced it between them four times per
+    /// link).
+    engine: usize,
     predecessor: Mutex<Option<Task<P>>>,
     /// Taken by the worker that claims the continuation (as a closure task's body, `run.rs`).
     body: UnsafeCell<Option<F>>,
@@ -59,11 +63,11 @@ where
     T: Send + 'static,
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
-    pub(crate) fn new(core: Core<T>, engine: Arc<Shared>, predecessor: Task<P>, body: F) -> Self {
+    pub(crate) fn new(core: Core<T>, engine: &Shared, predecessor: Task<P>, body: F) -> Self {
         Self {
             entry: closure_entry::<Self>,
             core,
-            engine,
+            engine: std::ptr::from_ref(engine).addr(),
             predecessor: Mutex::new(Some(predecessor)),
             body: UnsafeCell::new(Some(body)),
         }
@@ -90,8 +94,20 @@ where
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
     fn wake(self: Arc<Self>) {
-        let engine = self.engine.clone();
-        engine.schedule(Job::closure(self), false);
+        // Woken on one of the engine's workers (the predecessor finished there): its next-task slot. Else (the
+        // predecessor had finished when the continuation was added, or its late callbacks ran off the engine)
+        // through the predecessor's handle, which the cell holds until it runs — and it runs only after this.
+        let Err(cell) = context::with_worker_at(self.engine, self, |worker, cell| worker.push_next(Job::closure(cell)))
+        else {
+            return;
+        };
+        let engine = cell
+            .predecessor
+            .lock()
+            .as_ref()
+            .map(|predecessor| predecessor.shared().clone())
+            .expect("woken before it runs");
+        engine.schedule(Job::closure(cell), false);
     }
 }
 

@@ -49,6 +49,11 @@ impl<T: Send + 'static> Task<T> {
         self.cell.core()
     }
 
+    /// The engine the task runs on.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.engine
+    }
+
     /// Blocks until the task has finished (and its done-callbacks have run), then returns its outcome.
     /// Works on any thread. On a wove worker it runs queued jobs while it waits, so a task may join the
     /// tasks it spawned even on a one-worker engine.
@@ -213,8 +218,7 @@ impl<T: Send + 'static> Task<T> {
         U: Send + 'static,
         F: FnOnce(Result<T, TaskError>) -> Result<U, TaskError> + Send + 'static,
     {
-        let engine = self.engine.clone();
-        match engine.spawn_continuation(self, body) {
+        match Shared::spawn_continuation(self, body) {
             Ok(task) => task,
             Err(()) => panic!("{}", crate::SpawnError::shutdown(())),
         }
