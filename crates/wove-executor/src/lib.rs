@@ -45,7 +45,8 @@
 //!   workers burn no CPU.
 //! - **Help while waiting** (`context.rs`): every blocking wait on a worker — [`Task::join`], [`Group::wait`],
 //!   a `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
-//!   at a time until its condition holds, so nested blocking never deadlocks.
+//!   at a time until its condition holds, so nested blocking never deadlocks. It checks the condition between
+//!   jobs and registers its waker only before it could sleep.
 //! - **Admission and shutdown** (`admission.rs`, `shared.rs`): one atomic word holds the count of live tasks and
 //!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run; workers
 //!   keep the counts of tasks they finish as credits for their own next spawns and give them back when they run
@@ -53,7 +54,8 @@
 //!   shutting down.
 //! - **Registry** (`registry.rs`): the live tasks, for `engine.tasks()` and `shutdown_now`, in one slab per
 //!   worker (and one for outside spawns); a worker removes a finished task of its own shard at once, and other
-//!   shards' tasks in batches.
+//!   shards' tasks in batches that retire them in their slots, for the next spawn there to drop — so a task's
+//!   memory is freed by the thread that allocates the next one, not into another thread's allocator arena.
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
