@@ -148,3 +148,27 @@ fn scope_borrows_and_reraises_panics_after_all_finished() {
         }
     });
 }
+
+/// A worker whose wait outlasts its spinning sleeps, and a plain thread that releases the latch (or sets the
+/// event) later wakes it: the wait registers its waker before it sleeps.
+#[test]
+fn a_sleeping_wait_on_a_worker_is_woken_from_outside() {
+    watchdog("a_sleeping_wait_on_a_worker_is_woken_from_outside", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            for _ in 0..5 {
+                let (latch, event) = (Latch::new(1), Event::new());
+                let (remote_latch, remote_event) = (latch.clone(), event.clone());
+                let waiter = engine.spawn(move || {
+                    latch.wait();
+                    event.wait();
+                });
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                remote_latch.count_down().unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                remote_event.set();
+                waiter.join().unwrap();
+            }
+        }
+    });
+}
