@@ -437,22 +437,6 @@ impl<T: Send + 'static> TaskControl for Core<T> {
     }
 }
 
-#[cfg(test)]
-impl<T: Send + 'static> Core<T> {
-    /// A core with a fresh id and nothing else, untracked and unregistered: what unit tests and models start from.
-    pub(crate) fn bare() -> Self {
-        let header = Header {
-            id: crate::context::with_context(|cx| cx.next_task_id()),
-            name: None,
-            parent: None,
-            round: None,
-            state: AtomicU32::new(0),
-            registry_key: crate::sync::AtomicU64::new(0),
-        };
-        Core::new(header, Vec::new())
-    }
-}
-
 #[cfg(all(test, loom))]
 mod loom_tests {
     //! Test plan 11 and the state protocol: completion races registration, cancellation and detaching.
@@ -466,6 +450,8 @@ mod loom_tests {
 
     use super::{AsCore, Core, EngineHooks, Header, LateJob};
     use crate::group::Group;
+    use crate::sync::AtomicU64;
+    use crate::sync::model::AtomicU32;
     use crate::{TaskError, TaskId};
 
     /// Stands in for the engine: counts releases and panics, keeps late jobs to run them afterwards.
@@ -500,7 +486,15 @@ mod loom_tests {
     }
 
     fn core<T: Send + 'static>() -> Arc<Core<T>> {
-        Arc::new(Core::bare())
+        let header = Header {
+            id: crate::context::with_context(|cx| cx.next_task_id()),
+            name: None,
+            parent: None,
+            round: None,
+            state: AtomicU32::new(0),
+            registry_key: AtomicU64::new(0),
+        };
+        Arc::new(Core::new(header, Vec::new()))
     }
 
     fn outcome<T: Send + 'static>(core: &Core<T>) -> Result<T, TaskError> {
