@@ -54,8 +54,7 @@
 //!   shutting down.
 //! - **Registry** (`registry.rs`): the live tasks, for `engine.tasks()` and `shutdown_now`, in one slab per
 //!   worker (and one for outside spawns); a worker removes a finished task of its own shard at once, and other
-//!   shards' tasks in batches that retire them in their slots, for the next spawn there to drop — so a task's
-//!   memory is freed by the thread that allocates the next one, not into another thread's allocator arena.
+//!   shards' tasks in batches.
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
