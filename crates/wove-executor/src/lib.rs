@@ -76,6 +76,13 @@
 //!   one dependency fewer.
 //! - [`Engine`], [`Group`] and [`Task`] are `UnwindSafe`: every panic inside the engine is caught where it
 //!   happens, and their state stays consistent.
+//! - Each task is one allocation from the global allocator (a closure task: about 150 bytes and its closure);
+//!   wove keeps no pool of its own. Under glibc's malloc, a cell allocated on one thread and freed on another
+//!   (spawns from outside the engine, stolen children, a `then` chain built on another thread) takes malloc's
+//!   arena lock, which these patterns contend for. The global allocator is the application's choice; one with
+//!   per-thread free lists helps here: with mimalloc, a 100,000-link `then` chain built from outside ran at
+//!   324–350 ns per link against 516–547 with glibc (2 workers on 2 cores). Handing cells back to the thread
+//!   that allocated them, through the registry, was measured and did not pay.
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod admission;
