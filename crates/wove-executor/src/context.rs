@@ -43,7 +43,13 @@ thread_local! {
 impl Context {
     /// This thread's worker context if it is a worker of `shared`.
     pub(crate) fn worker_of(&self, shared: &Shared) -> Option<&WorkerContext> {
-        self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::eq(worker.shared(), shared))
+        self.worker_at(std::ptr::from_ref(shared).addr())
+    }
+
+    /// This thread's worker context if it is a worker of the engine at address `engine` (for a task that
+    /// keeps its engine's address, not a reference to it).
+    pub(crate) fn worker_at(&self, engine: usize) -> Option<&WorkerContext> {
+        self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::from_ref(worker.shared()).addr() == engine)
     }
 
     /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
@@ -110,18 +116,6 @@ pub(crate) fn finish_on_worker<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
 /// Runs `f` with this thread's worker context if it is a worker of `shared`.
 pub(crate) fn with_worker_of<R>(shared: &Shared, f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
     CONTEXT.with(|cx| f(cx.worker_of(shared)))
-}
-
-/// Calls `f` with this thread's worker and `value` if the thread is a worker of the engine at address `engine`;
-/// else hands `value` back.
-pub(crate) fn with_worker_at<V>(engine: usize, value: V, f: impl FnOnce(&WorkerContext, V)) -> Result<(), V> {
-    CONTEXT.with(|cx| match cx.worker.get().filter(|worker| std::ptr::from_ref(worker.shared()).addr() == engine) {
-        Some(worker) => {
-            f(worker, value);
-            Ok(())
-        }
-        None => Err(value),
-    })
 }
 
 /// The engine this thread belongs to: its worker's engine, or the engine running a `block_on` here.

@@ -86,6 +86,11 @@ impl<'g, T> SpawnSpec<'g, T> {
     pub(crate) fn tracked(tracking: Tracking<'g>) -> Self {
         Self { name: None, callbacks: Vec::new(), tracking, follow_up: None }
     }
+
+    /// Follow-up work of task `parent` (a continuation, late done-callbacks): no name, no callbacks.
+    fn follow_up(tracking: Tracking<'g>, parent: TaskId) -> Self {
+        Self { follow_up: Some(parent), ..Self::tracked(tracking) }
+    }
 }
 
 /// The state shared by an engine's handles and workers.
@@ -133,7 +138,7 @@ impl Shared {
         let engine = predecessor.shared().clone();
         let header = predecessor.header();
         let tracking = Tracking::After(header.round.clone());
-        let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(header.id) };
+        let spec = SpawnSpec::follow_up(tracking, header.id);
         let cell = context::with_context(|cx| {
             let worker = cx.worker_of(&engine);
             engine.register(spec, cx, worker, (predecessor, body), |core, (predecessor, body)| {
@@ -243,7 +248,7 @@ impl Shared {
     /// Accepted while the engine closes; once its workers are gone, runs `job` here rather than losing it.
     fn spawn_follow_up(self: &Arc<Self>, group: Option<Group>, parent: TaskId, job: LateJob) {
         let tracking = group.as_ref().map_or(Tracking::Untracked, Tracking::Group);
-        let spec = SpawnSpec { name: None, callbacks: Vec::new(), tracking, follow_up: Some(parent) };
+        let spec = SpawnSpec::follow_up(tracking, parent);
         let engine = self.clone();
         match self.spawn_closure(spec, move || job(&engine)) {
             Ok(task) => task.detach(),

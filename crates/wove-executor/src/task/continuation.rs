@@ -97,17 +97,13 @@ where
         // Woken on one of the engine's workers (the predecessor finished there): its next-task slot. Else (the
         // predecessor had finished when the continuation was added, or its late callbacks ran off the engine)
         // through the predecessor's handle, which the cell holds until it runs — and it runs only after this.
-        let Err(cell) = context::with_worker_at(self.engine, self, |worker, cell| worker.push_next(Job::closure(cell)))
-        else {
-            return;
-        };
-        let engine = cell
-            .predecessor
-            .lock()
-            .as_ref()
-            .map(|predecessor| predecessor.shared().clone())
-            .expect("woken before it runs");
-        engine.schedule(Job::closure(cell), false);
+        context::with_context(|cx| match cx.worker_at(self.engine) {
+            Some(worker) => worker.push_next(Job::closure(self)),
+            None => {
+                let predecessor = self.predecessor.lock().as_ref().map(|predecessor| predecessor.shared().clone());
+                predecessor.expect("woken before it runs").schedule(Job::closure(self), false);
+            }
+        });
     }
 }
 
