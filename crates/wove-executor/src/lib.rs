@@ -84,9 +84,10 @@
 //!   324–350 ns per link against 516–547 with glibc (2 workers on 2 cores). Handing cells back to the thread
 //!   that allocated them, through the registry, was measured and did not pay. Nor would a pool of our own
 //!   close the gap to the peers: a pool is a per-thread allocator, and with mimalloc under the whole of
-//!   `wove bench --quick --threads 2`, wove's spawn from outside went from 640–710 to 570–620 ns per task while
-//!   async-executor's went from 775–1,250 to 350–570 and rayon's from 370–430 to 320–360. What is left of
-//!   wove's cost per task is its bookkeeping (registry, handle, group count), not the allocator.
+//!   `wove bench --quick --threads 2` (five runs each), wove's spawn from outside took 521–729 ns per task with
+//!   glibc and 572–846 with mimalloc, while async-executor's went from 666–1,253 to 349–577 and rayon's from
+//!   354–433 to 319–356. What is left of wove's cost per task is its bookkeeping (registry, handle, group
+//!   count), not the allocator.
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod admission;
