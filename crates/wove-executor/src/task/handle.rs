@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 use crate::context;
 use crate::shared::Shared;
 use crate::sync::{Arc, Ordering};
-use crate::task::core::{AsCore, Core, TaskControl};
+use crate::task::core::{AsCore, Core, Header, TaskControl};
 use crate::task::state::COMPLETE;
 use crate::{TaskError, TaskId};
 
@@ -239,20 +239,20 @@ impl<T: Send + 'static> Task<T> {
     }
 
     /// Continuation protocol, step 1: see [`Core::register_join_waker`].
-    pub(crate) fn register_join_waker(&self, waker: std::task::Waker) -> Result<(), std::task::Waker> {
+    pub(crate) fn register_join_waker(&self, waker: Waker) -> Result<(), Waker> {
         self.core().register_join_waker(waker)
     }
 
     /// The outcome of a task known to have finished (its join waker fired).
     pub(crate) fn take_finished(self) -> Result<T, TaskError> {
-        match self.core().poll_join(std::task::Waker::noop()) {
+        match self.core().poll_join(Waker::noop()) {
             Poll::Ready(outcome) => outcome,
             Poll::Pending => unreachable!("a finished task's outcome is there"),
         }
     }
 
     /// The task's header (id, name, group round).
-    pub(crate) fn header(&self) -> &crate::task::core::Header {
+    pub(crate) fn header(&self) -> &Header {
         &self.core().header
     }
 
