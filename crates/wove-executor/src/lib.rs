@@ -87,7 +87,11 @@
 //!   `wove bench --quick --threads 2` (five runs each), wove's spawn from outside took 521–729 ns per task with
 //!   glibc and 572–846 with mimalloc, while async-executor's went from 666–1,253 to 349–577 and rayon's from
 //!   354–433 to 319–356. What is left of wove's cost per task is its bookkeeping (registry, handle, group
-//!   count), not the allocator.
+//!   count), not the allocator. The contention itself is easy to see (`perf`, 2026-11-21): spawning from
+//!   outside onto 2 workers makes 0.29 `futex` calls per task, every one of them malloc's arena lock, and a
+//!   `then` chain built from outside onto 1 worker spends 31 % of its samples in them. Handing the cells back
+//!   to the building thread through the registry cut those calls to 40 % but not the time per link (four
+//!   alternating runs each at 1 worker: 457–538 ns before, 366–531 after), so it stays out.
 //! - The cell is not shrunk to fit glibc's fast bins either. Requests of up to 120 bytes are served from them:
 //!   allocating 10,000 and then freeing them all costs 15–16 ns per block, against 61–79 ns at 128–176 bytes,
 //!   and a closure cell is 136 bytes plus its closure. Getting under 120 would take a reference count of our
