@@ -88,7 +88,7 @@
 //!   glibc and 572–846 with mimalloc, while async-executor's went from 666–1,253 to 349–577 and rayon's from
 //!   354–433 to 319–356. What is left of wove's cost per task is its bookkeeping (registry, handle, group
 //!   count), not the allocator. The contention itself is easy to see (`perf`, 2026-11-21): spawning from
-//!   outside onto 2 workers makes 0.29 `futex` calls per task, every one of them malloc's arena lock, and a
+//!   outside onto 2 workers makes 0.29 `futex` calls per task, nearly all of them malloc's arena lock, and a
 //!   `then` chain built from outside onto 1 worker spends 31 % of its samples in them. Handing the cells back
 //!   to the building thread through the registry cut those calls to 40 % but not the time per link (four
 //!   alternating runs each at 1 worker: 457–538 ns before, 366–531 after), so it stays out.
