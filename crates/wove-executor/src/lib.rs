@@ -35,11 +35,11 @@
 //!   before the outcome is published. The core holds the outcome, the done-callbacks and the task's group
 //!   round; its state word and the completion protocol are written up in `task/state.rs` and `task/core.rs`.
 //!   A task whose handle is gone before it finishes, with no callbacks, completes without taking its lock.
-//! - **Queues** (`scheduler/`): a queued job is one tagged pointer (`queue.rs`); a next-task slot per worker for the task that the running task just readied
-//!   (one atomic pointer; runs next on the same core, at most 3 in a row, stealable only from a worker stuck in
-//!   a long job); a LIFO
-//!   `crossbeam-deque` per worker (also where `join` offers its second half); a global injector for spawns from
-//!   outside and for `yield_now`, looked at first every 61 looks; thieves steal in batches.
+//! - **Queues** (`scheduler/`): a queued job is one tagged pointer (`queue.rs`); a next-task slot per worker for
+//!   the task that the running task just readied (one atomic pointer; runs next on the same core, at most 3 in a
+//!   row, stealable only from a worker stuck in a long job); a LIFO `crossbeam-deque` per worker (also where
+//!   `join` offers its second half); a global injector for spawns from outside and for `yield_now`, looked at
+//!   first every 61 looks; thieves steal in batches.
 //! - **Sleep** (`scheduler/sleep.rs`): bounded spinning, then `thread::park`; a notify costs one fence and one
 //!   load when nobody sleeps or somebody is already searching; a worker that finds work wakes the next. Idle
 //!   workers burn no CPU.
