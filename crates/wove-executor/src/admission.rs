@@ -18,8 +18,8 @@
 //! Workers hold **credits**: counts in `live` that no task holds. A task that finishes on a worker leaves its
 //! count there as a credit instead of taking it off the word, and a spawn on a worker uses a credit if it has
 //! one (else it admits a reserve of several at once, step 1); a worker gives all its credits back (a release
-//! of that many) whenever it runs out of work, before it could sleep or exit. So `live` never counts less than
-//! the live tasks, it reaches zero only when they are all done and every worker has run dry, and the word,
+//! of that many) before it sleeps, so before it could exit. So `live` never counts less than the live tasks,
+//! it reaches zero only when they are all done and every worker has run dry and stopped spinning, and the word,
 //! which every core would otherwise write on every task, is written about once per batch. A spawn with a
 //! credit needs no check of `CLOSED`: it comes from a worker that holds counts, so the engine is not idle,
 //! and follow-ups are admitted while closing anyway; it reads `CANCEL_ALL` with a load.
@@ -190,8 +190,8 @@ mod loom_tests {
 
     /// Credits (the protocol's worker credits) ‖ shutdown: a task running on the worker spawns a follow-up with
     /// the worker's credit (or admits one if it has none), the task's own count becomes a credit, and credits
-    /// are given back only when the worker runs dry. The follow-up always runs, and the worker exits — with
-    /// the engine closed concurrently at any point.
+    /// are given back only when the worker runs dry (before it sleeps). The follow-up always runs, and the
+    /// worker exits — with the engine closed concurrently at any point.
     #[test]
     fn credits_race_shutdown() {
         loom::model(|| {
