@@ -52,9 +52,11 @@
 //!   keep the counts of tasks they finish as credits for their own next spawns and give them back when they run
 //!   dry, so the word is not written on every task. `shared.rs` holds the engine-side plumbing of spawning and
 //!   shutting down.
-//! - **Registry** (`registry.rs`): the live tasks, for `engine.tasks()` and `shutdown_now`, in one slab per
-//!   worker (and one for outside spawns); a worker removes a finished task of its own shard at once, and other
-//!   shards' tasks in batches.
+//! - **Registry** (`registry.rs`): the live tasks, for `engine.tasks()` and `shutdown_now`: one shard of slots
+//!   per worker (and one for outside spawns), each slot a task's header or null, holding no reference count. A
+//!   worker registers and forgets the tasks of its own shard with plain stores and one read-modify-write of a
+//!   line it owns; tasks of other shards leave in batches. Readers announce themselves, and a task leaving its
+//!   slot waits for announced readers before it can be freed.
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
@@ -101,6 +103,13 @@
 //!   208–507), nor did the chain (184–186 against 169–187; 169–189 against 170–208), and spawning from outside
 //!   got slower (304–418 against 707–781; 480–581 against 547–878): fast bins are shared by all threads, and
 //!   the cross-thread frees then contend on them.
+//! - The registry holds no reference count of its tasks, and a worker's own shard takes no lock: a task leaves
+//!   its slot with a store and waits for announced readers (`registry.rs`). Listing tasks is rare and a task
+//!   is registered on every spawn, so the readers pay. Measured on 2 workers (best of 10 per run, 5 alternating
+//!   runs, ns per task): the chain went from 166–169 to 140–143, a fan-out of 100,000 from 297–408 (median 389)
+//!   to 351–416 (median 365), a `then` chain built by the caller from 430–479 to 405–444. Without any registry
+//!   at all (an experiment, not a design) the chain took 125–127 and the fan-out 304–327: the registry still
+//!   costs about 15 ns of a chain link.
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod admission;

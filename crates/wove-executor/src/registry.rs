@@ -1,88 +1,283 @@
 //! The live tasks of an engine, for `engine.tasks()` (the `asyncio.all_tasks()` analogue), group listings and
 //! `shutdown_now`, which cancels them all.
 //!
-//! One shard per worker plus one for spawns from outside; a spawn inserts into its own thread's shard, so
-//! spawning from every core takes uncontended locks. Each shard is a slab: insertion and removal are O(1) and
-//! allocate nothing once the slab has grown, and the task's header remembers its slot.
+//! One shard per worker plus one for spawns from outside; a spawn registers its task in its own thread's shard.
+//! A shard is an array of slots, each the address of a live task's header or null. It grows by segments that
+//! never move (segment `k` holds `FIRST << k` slots), so a slot's address is stable and a task's header keeps
+//! its key. The registry holds no reference count of the tasks: a task leaves its slot before it can be freed
+//! (protocol below), and a reader takes a count of each task it finds. So registering and forgetting a task on
+//! its own worker costs one store each and one read-modify-write of a line that worker owns — where a locked
+//! slab of counted entries cost six read-modify-writes, a quarter of a chain link's time.
 //!
-//! A worker removes a task it finishes at once if the task is in its own shard (uncontended,
-//! [`remove_one`](Registry::remove_one)), and otherwise in batches ([`remove_all`](Registry::remove_all)): a task
-//! spawned from outside (or on another core) lives in a shard whose lock and memory are hot on another core,
-//! and touching them once per task made that cache line bounce between the cores on every task. A finished
-//! task waiting in a batch is marked [`RELEASED`] and left out of every listing.
+//! A shard's slots are handed out by its owner ([`SlotAllocator`]): a worker's own allocator lives in its
+//! thread-local state, the outside shard's behind a lock. A slot freed by its owner goes back on the owner's
+//! free list at once. One freed by another thread (a stolen task, a task spawned from outside) is only nulled;
+//! its owner finds it when it next runs out of free slots and sweeps (or grows, if fewer than a quarter of its
+//! slots are free: sweeping costs at most four loads per slot handed out). A worker that finishes another
+//! shard's task leaves it in a batch (`WorkerContext::defer_release`), keeping a count of the task until then,
+//! so that it reads the other shard's reader count once per batch, not once per task. A finished task waiting
+//! in a batch is marked [`RELEASED`] and left out of every listing.
+//!
+//! # Protocol: leaving a slot, against readers
+//!
+//! 1. A reader (a listing, `shutdown_now`) announces itself with a read-modify-write of the shard's `readers`
+//!    count, then loads the slots; for each task it finds it reads the header or takes a count of the task's
+//!    cell; then it withdraws with a release decrement.
+//! 2. A task leaves its slot with a store of null, then reads `readers` with a read-modify-write (adding 0).
+//!    Seeing none, every reader that announces itself later reads from that read-modify-write, so the null
+//!    store happens before that reader's loads: it cannot find the task. Seeing one, it waits until no reader
+//!    is left (readers only copy, so that is short), and each withdrawal happens before its return. Either
+//!    way, once it returns no reader is still about to touch the task, which may then be freed.
+//! 3. Only the owner writes an address into a slot, and only into a null one; a task's leaving writes null
+//!    into its own slot once. So a slot's values alternate between null and a live task.
+
+use std::cell::{RefCell, UnsafeCell};
+use std::ptr::{self, NonNull};
+
+use crossbeam_utils::CachePadded;
 
 use crate::TaskInfo;
+use crate::sync::model::{AtomicPtr, AtomicUsize, yield_now};
 use crate::sync::{Arc, Mutex, Ordering};
 use crate::task::core::{Header, TaskControl};
 use crate::task::state::RELEASED;
 
-pub(crate) struct Registry {
-    shards: Box<[Mutex<Slab>]>,
+/// Shard in a shard's first segment; segment `k` holds `FIRST << k`.
+const FIRST: usize = if cfg!(loom) { 2 } else { 64 };
+/// Segments per shard: room for `FIRST << SEGMENTS` live tasks in one shard.
+const SEGMENTS: usize = if cfg!(loom) { 4 } else { 32 };
+/// The bits of a key that hold the slot's index; the shard is above them.
+const INDEX_BITS: u32 = 40;
+
+/// The segment and the offset in it of slot `index`.
+fn locate(index: usize) -> (usize, usize) {
+    // Segment `k` holds the indices from `FIRST * (2^k - 1)` on.
+    let segment = (usize::BITS - 1 - (index / FIRST + 1).leading_zeros()) as usize;
+    (segment, index - FIRST * ((1 << segment) - 1))
 }
 
-#[derive(Default)]
-struct Slab {
-    entries: Vec<Option<Arc<dyn TaskControl>>>,
-    vacant: Vec<u32>,
+/// One shard: its slots (of `T`: task headers, or the loom models' stand-ins).
+pub(crate) struct Shard<T> {
+    /// Readers announced (protocol step 1).
+    readers: AtomicUsize,
+    /// The first slot of each segment allocated so far; null beyond.
+    segments: [AtomicPtr<AtomicPtr<T>>; SEGMENTS],
+    /// Shard handed out so far: readers look at these.
+    len: AtomicUsize,
 }
 
-impl Slab {
-    /// Frees the slot of `key` (this shard's), returning its entry.
-    fn take(&mut self, key: u64) -> Option<Arc<dyn TaskControl>> {
-        let slot = key as u32;
-        self.vacant.push(slot);
-        self.entries[slot as usize].take()
+impl<T> Shard<T> {
+    fn new() -> Self {
+        Self {
+            readers: AtomicUsize::new(0),
+            segments: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            len: AtomicUsize::new(0),
+        }
     }
+
+    /// Slot `index`, which its owner has handed out (so its segment exists).
+    fn slot(&self, index: usize) -> &AtomicPtr<T> {
+        let (segment, offset) = locate(index);
+        let first = self.segments[segment].load(Ordering::Acquire);
+        assert!(!first.is_null(), "registry slot {index} was never handed out");
+        // SAFETY: segment `segment` holds `FIRST << segment` slots (`grow`), `offset` is below that (`locate`),
+        // and segments are freed only with the shard (`Drop`).
+        unsafe { &*first.add(offset) }
+    }
+
+    /// Owner: adds the next segment; returns how many slots it holds.
+    fn grow(&self, segment: usize) -> usize {
+        assert!(segment < SEGMENTS, "more than {} live tasks in one registry shard", FIRST << SEGMENTS);
+        let size = FIRST << segment;
+        let slots: Box<[AtomicPtr<T>]> = (0..size).map(|_| AtomicPtr::new(ptr::null_mut())).collect();
+        let first = Box::into_raw(slots).cast::<AtomicPtr<T>>();
+        self.segments[segment].store(first, Ordering::Release);
+        size
+    }
+
+    /// Owner: puts `item` in the null slot `index`.
+    fn publish(&self, index: usize, item: &T) {
+        self.slot(index).store(ptr::from_ref(item).cast_mut(), Ordering::Release);
+    }
+
+    /// Empties the slots `indices` (of live items), then waits for readers that may have seen them (step 2).
+    fn leave(&self, indices: impl IntoIterator<Item = usize>) {
+        for index in indices {
+            self.slot(index).store(ptr::null_mut(), Ordering::Release);
+        }
+        while self.readers.fetch_add(0, Ordering::AcqRel) != 0 {
+            yield_now();
+        }
+    }
+
+    /// Calls `each` with every item in a slot, as a reader (step 1).
+    fn read(&self, mut each: impl FnMut(&T)) {
+        self.readers.fetch_add(1, Ordering::AcqRel);
+        for index in 0..self.len.load(Ordering::Acquire) {
+            let item = self.slot(index).load(Ordering::Acquire);
+            // SAFETY: an item stays alive while it is in its slot and a reader that may have seen it is announced
+            // (protocol step 2).
+            if let Some(item) = unsafe { item.as_ref() } {
+                each(item);
+            }
+        }
+        self.readers.fetch_sub(1, Ordering::Release);
+    }
+}
+
+impl<T> Drop for Shard<T> {
+    fn drop(&mut self) {
+        for (segment, first) in self.segments.iter().enumerate() {
+            // Nobody else can reach the shard any more (`&mut self`).
+            let first = first.load(Ordering::Relaxed);
+            if !first.is_null() {
+                // SAFETY: made by `grow` from a boxed slice of exactly this length, and freed only here.
+                drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(first, FIRST << segment)) });
+            }
+        }
+    }
+}
+
+/// Hands out one shard's slots: the free slots its owner knows of, and how far it has handed slots out.
+#[derive(Default)]
+pub(crate) struct SlotAllocator {
+    free: Vec<usize>,
+    handed: usize,
+    capacity: usize,
+    segments: usize,
+}
+
+impl SlotAllocator {
+    /// A null slot of `slots` for a new item.
+    fn take<T>(&mut self, slots: &Shard<T>) -> usize {
+        if let Some(index) = self.free.pop() {
+            return index;
+        }
+        if self.handed == self.capacity {
+            // Out of slots: sweep for those that other threads freed; grow unless a quarter or more were.
+            self.free
+                .extend((0..self.handed).rev().filter(|&index| slots.slot(index).load(Ordering::Relaxed).is_null()));
+            if self.free.len() * 4 < self.handed.max(1) {
+                self.capacity += slots.grow(self.segments);
+                self.segments += 1;
+            }
+            if let Some(index) = self.free.pop() {
+                return index;
+            }
+        }
+        self.handed += 1;
+        slots.len.store(self.handed, Ordering::Release);
+        self.handed - 1
+    }
+}
+
+/// A task's cell, as the registry hands it to readers: set once, when the task registers, before it is in its
+/// slot — so before anyone but the registering thread can read it.
+pub(crate) struct CellRef(UnsafeCell<Option<NonNull<dyn TaskControl>>>);
+
+// SAFETY: the pointer is written once, by the thread that registers the task, before the header is published
+// (a release store into its slot, or the hand-off of a job); it is only read after that. It points to the cell
+// that holds the header, whose `TaskControl` is `Send + Sync`.
+unsafe impl Send for CellRef {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for CellRef {}
+
+impl CellRef {
+    pub(crate) fn new() -> Self {
+        Self(UnsafeCell::new(None))
+    }
+
+    /// A count of the cell.
+    ///
+    /// # Safety
+    ///
+    /// The task must be registered (so the pointer is set) and alive: in its slot while a reader is announced,
+    /// or held by the caller.
+    unsafe fn counted(&self) -> Arc<dyn TaskControl> {
+        // SAFETY: set before the header could reach the caller (see the `Send` impl).
+        let cell = unsafe { *self.0.get() }.expect("a registered task's cell is known").as_ptr().cast_const();
+        // SAFETY: `cell` comes from `Arc::as_ptr` of the task's cell, which the caller knows is alive: one more
+        // count, and an `Arc` that owns it.
+        unsafe {
+            Arc::increment_strong_count(cell);
+            Arc::from_raw(cell)
+        }
+    }
+}
+
+/// The registry: every shard's slots, and the outside shard's allocator (the workers own theirs).
+pub(crate) struct Registry {
+    /// Padded: each shard's reader count is written by its own worker.
+    shards: Box<[CachePadded<Shard<Header>>]>,
+    outside: Mutex<SlotAllocator>,
 }
 
 impl Registry {
     /// A registry for `workers` workers (and the outside shard).
     pub(crate) fn new(workers: usize) -> Self {
-        Self { shards: (0..=workers).map(|_| Mutex::new(Slab::default())).collect() }
+        let shards = (0..=workers).map(|_| CachePadded::new(Shard::new())).collect();
+        Self { shards, outside: Mutex::new(SlotAllocator::default()) }
     }
 
-    /// Records a live task in the shard of worker `worker` (`None`: from outside the engine); returns its key,
-    /// for the task's header.
-    pub(crate) fn insert(&self, worker: Option<usize>, task: Arc<dyn TaskControl>) -> u64 {
-        let shard = worker.map_or(self.shards.len() - 1, |index| index);
-        let mut slab = self.shards[shard].lock();
-        let slot = match slab.vacant.pop() {
-            Some(slot) => {
-                slab.entries[slot as usize] = Some(task);
-                slot
-            }
+    /// Records the live task `cell` in the shard of worker `owner`, with that worker's allocator (`None`: from
+    /// outside the engine); returns its key, for the task's header. The cell must not be reachable by any other
+    /// thread yet.
+    pub(crate) fn insert<C: TaskControl + 'static>(
+        &self,
+        owner: Option<(usize, &RefCell<SlotAllocator>)>,
+        cell: &Arc<C>,
+    ) -> u64 {
+        let header = cell.header();
+        let control: *const dyn TaskControl = Arc::<C>::as_ptr(cell);
+        // SAFETY: nobody else can reach the header yet (see `CellRef`).
+        unsafe { *header.cell.0.get() = NonNull::new(control.cast_mut()) };
+        let (shard, index) = match owner {
+            Some((worker, allocator)) => (worker, allocator.borrow_mut().take(&self.shards[worker])),
             None => {
-                slab.entries.push(Some(task));
-                (slab.entries.len() - 1) as u32
+                let shard = self.shards.len() - 1;
+                (shard, self.outside.lock().take(&self.shards[shard]))
             }
         };
-        ((shard as u64) << 32) | u64::from(slot)
+        self.shards[shard].publish(index, header);
+        ((shard as u64) << INDEX_BITS) | index as u64
     }
 
-    /// Forgets the finished tasks whose registry keys are `keys` (the keys of their headers, read with
-    /// [`key`](Self::key)), draining `keys`. Their entries go to `removed`, for the caller to drop outside the
-    /// locks (dropping a task's cell may run user code that spawns).
-    pub(crate) fn remove_all(&self, keys: &mut Vec<u64>, removed: &mut Vec<Arc<dyn TaskControl>>) {
-        // A shard is locked once per run of its keys (a batch usually holds one or two shards' keys).
-        let mut keys = keys.drain(..).peekable();
-        while let Some(&first) = keys.peek() {
-            let shard = Self::shard_of_key(first);
-            let mut slab = self.shards[shard].lock();
-            while let Some(key) = keys.next_if(|&key| Self::shard_of_key(key) == shard) {
-                removed.extend(slab.take(key));
-            }
+    /// Forgets the finished task whose key is `key`, at once. `own`: the allocator of the shard's owner, when
+    /// the caller is that worker (the slot goes back on its free list).
+    pub(crate) fn remove(&self, key: u64, own: Option<&RefCell<SlotAllocator>>) {
+        let (shard, index) = Self::split(key);
+        self.shards[shard].leave([index]);
+        if let Some(allocator) = own {
+            allocator.borrow_mut().free.push(index);
         }
     }
 
-    /// Forgets one finished task (see [`remove_all`](Self::remove_all)); returns its entry, for the caller to
-    /// drop outside the lock.
-    pub(crate) fn remove_one(&self, key: u64) -> Option<Arc<dyn TaskControl>> {
-        self.shards[Self::shard_of_key(key)].lock().take(key)
+    /// Forgets the finished tasks of `batch` (keys, and counts that kept the tasks alive meanwhile), draining it:
+    /// one wait for readers per run of one shard's keys. The counts go to `counts`, for the caller to drop
+    /// afterwards (dropping a task's cell may run user code that spawns).
+    pub(crate) fn remove_all(
+        &self,
+        batch: &mut Vec<(u64, Arc<dyn TaskControl>)>,
+        counts: &mut Vec<Arc<dyn TaskControl>>,
+    ) {
+        let mut batch = batch.drain(..).peekable();
+        while let Some(&(first, _)) = batch.peek() {
+            let shard = Self::split(first).0;
+            let run = std::iter::from_fn(|| batch.next_if(|(key, _)| Self::split(*key).0 == shard));
+            self.shards[shard].leave(run.map(|(key, count)| {
+                counts.push(count);
+                Self::split(key).1
+            }));
+        }
     }
 
     /// The shard a key is in (a worker removes the tasks of its own shard at once: `WorkerContext::defer_release`).
     pub(crate) fn shard_of_key(key: u64) -> usize {
-        (key >> 32) as usize
+        Self::split(key).0
+    }
+
+    fn split(key: u64) -> (usize, usize) {
+        ((key >> INDEX_BITS) as usize, (key & ((1 << INDEX_BITS) - 1)) as usize)
     }
 
     /// The key under which `header`'s task is registered.
@@ -90,24 +285,148 @@ impl Registry {
         header.registry_key.load(Ordering::Relaxed)
     }
 
+    /// A count of the task of `header`.
+    ///
+    /// # Safety
+    ///
+    /// The task must be registered and alive while this runs (the caller holds it, or runs it).
+    pub(crate) unsafe fn counted(header: &Header) -> Arc<dyn TaskControl> {
+        // SAFETY: passed on from the caller.
+        unsafe { header.cell.counted() }
+    }
+
     /// Every live task, in id order; only those of one group if `group` is given.
     pub(crate) fn snapshot(&self, group: Option<crate::GroupId>) -> Vec<TaskInfo> {
-        let mut tasks: Vec<TaskInfo> = self
-            .all()
-            .iter()
-            .filter(|task| task.header().state.load(Ordering::Acquire) & RELEASED == 0)
-            .map(|task| task.header().info())
-            .filter(|info| group.is_none() || info.group() == group)
-            .collect();
+        let mut tasks = Vec::new();
+        for shard in &self.shards {
+            shard.read(|header| {
+                if header.state.load(Ordering::Acquire) & RELEASED == 0 {
+                    tasks.push(header.info());
+                }
+            });
+        }
+        tasks.retain(|info| group.is_none() || info.group() == group);
         tasks.sort_by_key(TaskInfo::id);
         tasks
     }
 
-    /// Every registered task's control (finished ones waiting in a batch too), to act on outside the locks.
+    /// Every registered task's control (finished ones waiting in a batch too), to act on.
     pub(crate) fn all(&self) -> Vec<Arc<dyn TaskControl>> {
-        self.shards
-            .iter()
-            .flat_map(|shard| shard.lock().entries.iter().flatten().cloned().collect::<Vec<_>>())
-            .collect()
+        let mut tasks = Vec::new();
+        for shard in &self.shards {
+            // SAFETY: the task is in its slot and this reader is announced (protocol step 2).
+            shard.read(|header| tasks.push(unsafe { header.cell.counted() }));
+        }
+        tasks
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    //! The leaving protocol: a reader never touches a task after it was freed.
+
+    use loom::cell::UnsafeCell;
+    use loom::sync::Arc;
+    use loom::thread;
+
+    use super::{Shard, SlotAllocator};
+
+    /// Stands in for a task: the reader reads it, the leaver frees it (a write, so loom checks that the read
+    /// happens before it).
+    struct Probe(UnsafeCell<u32>);
+
+    fn probe(slots: &Shard<Probe>, allocator: &mut SlotAllocator) -> (usize, *mut Probe) {
+        let probe = Box::into_raw(Box::new(Probe(UnsafeCell::new(7))));
+        let index = allocator.take(slots);
+        // SAFETY: just allocated, freed only by `free`.
+        slots.publish(index, unsafe { &*probe });
+        (index, probe)
+    }
+
+    fn free(probe: *mut Probe) {
+        // SAFETY: allocated by `probe`, freed once, here.
+        let probe = unsafe { Box::from_raw(probe) };
+        // SAFETY: loom checks that no read of the reader is concurrent with this write.
+        probe.0.with_mut(|value| unsafe { *value = 0 });
+    }
+
+    /// A task leaves its slot and is freed while a reader scans the shard: the reader either does not find
+    /// it or reads it before the free; a task registered meanwhile in the freed slot is found alive or not at all.
+    #[test]
+    fn leave_vs_read() {
+        loom::model(|| {
+            let slots = Arc::new(Shard::<Probe>::new());
+            let mut allocator = SlotAllocator::default();
+            let (first, first_probe) = probe(&slots, &mut allocator);
+            let (_, kept) = probe(&slots, &mut allocator);
+            let reader = {
+                let slots = slots.clone();
+                thread::spawn(move || {
+                    let mut found = 0;
+                    // SAFETY: loom checks the read against the free.
+                    slots.read(|probe| found += probe.0.with(|value| unsafe { *value }));
+                    found
+                })
+            };
+            slots.leave([first]);
+            allocator.free.push(first);
+            free(first_probe);
+            let (_, reused) = probe(&slots, &mut allocator);
+            let found = reader.join().unwrap();
+            assert!([7, 14].contains(&found), "the reader found {found}");
+            slots.leave((0..2).collect::<Vec<_>>());
+            free(kept);
+            free(reused);
+        });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{FIRST, Shard, SlotAllocator, locate};
+
+    fn found(shard: &Shard<usize>) -> Vec<usize> {
+        let mut found = Vec::new();
+        shard.read(|&item| found.push(item));
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn slots_map_onto_growing_segments() {
+        assert_eq!(locate(0), (0, 0));
+        assert_eq!(locate(FIRST - 1), (0, FIRST - 1));
+        assert_eq!(locate(FIRST), (1, 0));
+        assert_eq!(locate(3 * FIRST - 1), (1, 2 * FIRST - 1));
+        assert_eq!(locate(3 * FIRST), (2, 0));
+    }
+
+    /// Slots freed by other threads (only nulled) are found by the owner's sweep and reused; it grows only when
+    /// fewer than a quarter of its slots are free. A reader finds exactly the items in slots.
+    #[test]
+    fn remote_frees_are_swept_up_and_reused() {
+        let items: Vec<usize> = (0..4 * FIRST).collect();
+        let shard = Shard::new();
+        let mut allocator = SlotAllocator::default();
+        let slots: Vec<usize> = items[..FIRST].iter().map(|item| publish(&shard, &mut allocator, item)).collect();
+        assert_eq!(slots, (0..FIRST).collect::<Vec<_>>(), "fresh slots are handed out in order");
+        shard.leave(slots[..FIRST / 2].iter().copied());
+        assert_eq!(found(&shard), items[FIRST / 2..FIRST]);
+        // Half of the slots are free: the sweep reuses them without growing.
+        let reused = publish(&shard, &mut allocator, &items[FIRST]);
+        assert_eq!((reused, allocator.capacity), (0, FIRST));
+        for item in &items[FIRST + 1..FIRST + FIRST / 2] {
+            assert!(publish(&shard, &mut allocator, item) < FIRST / 2);
+        }
+        // Full, nothing freed: it grows.
+        assert_eq!(publish(&shard, &mut allocator, &items[2 * FIRST]), FIRST);
+        assert_eq!(allocator.capacity, 3 * FIRST);
+        assert_eq!(found(&shard).len(), FIRST + 1);
+    }
+
+    fn publish(shard: &Shard<usize>, allocator: &mut SlotAllocator, item: &usize) -> usize {
+        let index = allocator.take(shard);
+        shard.publish(index, item);
+        index
     }
 }

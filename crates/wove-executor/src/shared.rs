@@ -25,6 +25,7 @@ use crate::builder::{PanicHandler, StartHook};
 use crate::context;
 use crate::group::{Group, Round};
 use crate::metrics::Board;
+use crate::registry::CellRef;
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
@@ -63,10 +64,9 @@ impl EngineHooks for Arc<Shared> {
     }
 
     fn released(&self, header: &Header) {
-        let key = Registry::key(header);
-        let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(key)));
+        let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(header)));
         if batched.is_none() {
-            drop(self.registry.remove_one(key));
+            self.registry.remove(Registry::key(header), None);
             self.release_live(1);
         }
     }
@@ -195,7 +195,7 @@ impl Shared {
     {
         let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(body) };
         let cell = Arc::new(cell(Core::new(header, spec.callbacks), body));
-        let key = self.registry.insert(worker.map(WorkerContext::index), cell.clone());
+        let key = self.registry.insert(worker.map(|worker| (worker.index(), worker.slot_allocator())), &cell);
         // Read by the worker that finishes the task, after the queue hand-off that ordered it.
         cell.header().registry_key.store(key, Ordering::Relaxed);
         if cancel {
@@ -240,6 +240,7 @@ impl Shared {
             round,
             state: AtomicU32::new(0),
             registry_key: AtomicU64::new(0),
+            cell: CellRef::new(),
         };
         Some((header, cancelled))
     }

@@ -10,14 +10,14 @@ pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize
 /// The primitives of the loom-checked protocols.
 pub(crate) mod model {
     #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, fence};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, fence};
     #[cfg(loom)]
-    pub(crate) use loom::thread::{Thread, current as current_thread, park};
+    pub(crate) use loom::thread::{Thread, current as current_thread, park, yield_now};
 
     #[cfg(not(loom))]
-    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, fence};
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, fence};
     #[cfg(not(loom))]
-    pub(crate) use std::thread::{Thread, current as current_thread, park};
+    pub(crate) use std::thread::{Thread, current as current_thread, park, yield_now};
 
     #[cfg(not(loom))]
     pub(crate) use parking_lot::Mutex;

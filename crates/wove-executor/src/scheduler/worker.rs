@@ -21,12 +21,12 @@ use crossbeam_deque::{Steal, Worker};
 
 use crate::admission::Admitted;
 use crate::context;
-use crate::registry::Registry;
+use crate::registry::{Registry, SlotAllocator};
 use crate::scheduler::Job;
 use crate::scheduler::slot::MAX_STREAK;
 use crate::shared::Shared;
 use crate::sync::Arc;
-use crate::task::core::TaskControl;
+use crate::task::core::{Header, TaskControl};
 
 /// How often the injector is looked at first.
 const INJECTOR_INTERVAL: u32 = 61;
@@ -53,15 +53,17 @@ pub(crate) struct WorkerContext {
     streak: Cell<u8>,
     /// Each other worker's progress when this one last looked at its slot (`slot.rs`, step 3).
     seen: Box<[Cell<usize>]>,
-    /// The registry keys of tasks finished here and not yet removed from the registry (shared by all cores:
-    /// removing in batches keeps its cache lines still). Removed when the batch is full and before this worker
-    /// sleeps.
-    released: RefCell<Vec<u64>>,
+    /// The registry keys of other shards' tasks finished here and not yet removed from the registry, with a
+    /// count of each task meanwhile (removing in batches keeps the other shards' lines still). Removed when
+    /// the batch is full and before this worker sleeps.
+    released: RefCell<Vec<(u64, Arc<dyn TaskControl>)>>,
+    /// Hands out the slots of this worker's registry shard.
+    slots: RefCell<SlotAllocator>,
     /// Admission credits (`admission.rs`): counts in the engine's live count that no task holds. Tasks that
     /// finish here add one, spawns here take one; all are given back before this worker sleeps — so before
     /// it could exit or let the engine look idle, and nothing waits on them for longer than its spin.
     credits: Cell<usize>,
-    /// Scratch space for the registry entries of a batch.
+    /// Scratch space for the counts of a batch.
     removed: RefCell<Vec<Arc<dyn TaskControl>>>,
 }
 
@@ -81,6 +83,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         streak: Cell::new(0),
         seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
         released: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
+        slots: RefCell::new(SlotAllocator::default()),
         credits: Cell::new(0),
         removed: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
     });
@@ -150,18 +153,21 @@ impl WorkerContext {
         }
     }
 
-    /// A task finished on this worker: its count becomes a credit. Its registry entry goes at once if it is in
-    /// this worker's own shard — the lock is uncontended, and the cell is freed while it is still in this
-    /// thread's allocator cache, ready for the next spawn — else it waits for the batch.
-    pub(crate) fn defer_release(&self, key: u64) {
+    /// A task finished on this worker: its count becomes a credit. It leaves the registry at once if it is in
+    /// this worker's own shard (a store and a read-modify-write of lines this worker owns), else in a batch,
+    /// which keeps a count of it until then (`registry.rs`).
+    pub(crate) fn defer_release(&self, header: &Header) {
         self.credits.set(self.credits.get() + 1);
+        let key = Registry::key(header);
         if Registry::shard_of_key(key) == self.index {
-            drop(self.shared.registry.remove_one(key));
+            self.shared.registry.remove(key, Some(&self.slots));
             return;
         }
+        // SAFETY: the task is finishing in a job that this worker runs and holds.
+        let count = unsafe { Registry::counted(header) };
         let full = {
             let mut released = self.released.borrow_mut();
-            released.push(key);
+            released.push((key, count));
             released.len() >= RELEASE_BATCH
         };
         if full {
@@ -169,20 +175,26 @@ impl WorkerContext {
         }
     }
 
-    /// Removes the tasks finished here from the registry.
+    /// Removes the tasks of other shards finished here from the registry.
     fn remove_released(&self) {
-        // Taken out of the cells for the call: dropping the batch's cells may run user code that ends up here.
-        let mut keys = self.released.take();
-        if !keys.is_empty() {
-            let mut removed = self.removed.take();
-            self.shared.registry.remove_all(&mut keys, &mut removed);
-            removed.clear();
-            self.removed.replace(removed);
+        // Taken out of the cells for the call: dropping the batch's counts may free cells, which runs user code
+        // that may end up here.
+        let mut batch = self.released.take();
+        if !batch.is_empty() {
+            let mut counts = self.removed.take();
+            self.shared.registry.remove_all(&mut batch, &mut counts);
+            counts.clear();
+            self.removed.replace(counts);
         }
         let mut released = self.released.borrow_mut();
         if released.is_empty() {
-            *released = keys;
+            *released = batch;
         }
+    }
+
+    /// The allocator of this worker's registry shard.
+    pub(crate) fn slot_allocator(&self) -> &RefCell<SlotAllocator> {
+        &self.slots
     }
 
     /// This worker is about to sleep: removes its finished tasks from the registry and gives back its credits.

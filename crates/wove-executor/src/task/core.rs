@@ -33,6 +33,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll, Waker};
 
 use crate::group::{Group, Round};
+use crate::registry::CellRef;
 use crate::sync::model::{self, AtomicU32, Mutex};
 use crate::sync::{Arc, AtomicU64, Ordering};
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RELEASED, RUNNING};
@@ -65,6 +66,8 @@ pub(crate) struct Header {
     pub(crate) state: AtomicU32,
     /// Where the engine's registry keeps this task (set once, right after spawning).
     pub(crate) registry_key: AtomicU64,
+    /// The task's cell, for the registry's readers (set once, when it registers the task).
+    pub(crate) cell: CellRef,
 }
 
 impl Header {
@@ -493,6 +496,7 @@ mod loom_tests {
             round: None,
             state: AtomicU32::new(0),
             registry_key: AtomicU64::new(0),
+            cell: crate::registry::CellRef::new(),
         };
         Arc::new(Core::new(header, Vec::new()))
     }
