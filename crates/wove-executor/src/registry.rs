@@ -113,6 +113,8 @@ impl<T> Shard<T> {
     /// Calls `each` with every item in a slot, as a reader (step 1).
     fn read(&self, mut each: impl FnMut(&T)) {
         self.readers.fetch_add(1, Ordering::AcqRel);
+        // Withdraws even if `each` unwinds: a reader left announced would stall every task leaving the shard.
+        let _withdraw = Withdraw(&self.readers);
         for index in 0..self.len.load(Ordering::Acquire) {
             let item = self.slot(index).load(Ordering::Acquire);
             // SAFETY: an item stays alive while it is in its slot and a reader that may have seen it is announced
@@ -121,7 +123,15 @@ impl<T> Shard<T> {
                 each(item);
             }
         }
-        self.readers.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// A reader's withdrawal (protocol step 1), when it is dropped.
+struct Withdraw<'a>(&'a AtomicUsize);
+
+impl Drop for Withdraw<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Release);
     }
 }
 
