@@ -42,7 +42,7 @@ use crate::sync::{Arc, Mutex, Ordering};
 use crate::task::core::{Header, TaskControl};
 use crate::task::state::RELEASED;
 
-/// Shard in a shard's first segment; segment `k` holds `FIRST << k`.
+/// Slots in a shard's first segment; segment `k` holds `FIRST << k`.
 const FIRST: usize = if cfg!(loom) { 2 } else { 64 };
 /// Segments per shard: room for `FIRST << SEGMENTS` live tasks in one shard.
 const SEGMENTS: usize = if cfg!(loom) { 4 } else { 32 };
@@ -62,7 +62,7 @@ pub(crate) struct Shard<T> {
     readers: AtomicUsize,
     /// The first slot of each segment allocated so far; null beyond.
     segments: [AtomicPtr<AtomicPtr<T>>; SEGMENTS],
-    /// Shard handed out so far: readers look at these.
+    /// Slots handed out so far: readers look at these.
     len: AtomicUsize,
 }
 
@@ -158,17 +158,17 @@ pub(crate) struct SlotAllocator {
 }
 
 impl SlotAllocator {
-    /// A null slot of `slots` for a new item.
-    fn take<T>(&mut self, slots: &Shard<T>) -> usize {
+    /// A null slot of `shard` for a new item.
+    fn take<T>(&mut self, shard: &Shard<T>) -> usize {
         if let Some(index) = self.free.pop() {
             return index;
         }
         if self.handed == self.capacity {
             // Out of slots: sweep for those that other threads freed; grow unless a quarter or more were.
             self.free
-                .extend((0..self.handed).rev().filter(|&index| slots.slot(index).load(Ordering::Relaxed).is_null()));
+                .extend((0..self.handed).rev().filter(|&index| shard.slot(index).load(Ordering::Relaxed).is_null()));
             if self.free.len() * 4 < self.handed.max(1) {
-                self.capacity += slots.grow(self.segments);
+                self.capacity += shard.grow(self.segments);
                 self.segments += 1;
             }
             if let Some(index) = self.free.pop() {
@@ -176,7 +176,7 @@ impl SlotAllocator {
             }
         }
         self.handed += 1;
-        slots.len.store(self.handed, Ordering::Release);
+        shard.len.store(self.handed, Ordering::Release);
         self.handed - 1
     }
 }
