@@ -345,11 +345,11 @@ mod loom_tests {
     /// happens before it).
     struct Probe(UnsafeCell<u32>);
 
-    fn probe(slots: &Shard<Probe>, allocator: &mut SlotAllocator) -> (usize, *mut Probe) {
+    fn probe(shard: &Shard<Probe>, allocator: &mut SlotAllocator) -> (usize, *mut Probe) {
         let probe = Box::into_raw(Box::new(Probe(UnsafeCell::new(7))));
-        let index = allocator.take(slots);
+        let index = allocator.take(shard);
         // SAFETY: just allocated, freed only by `free`.
-        slots.publish(index, unsafe { &*probe });
+        shard.publish(index, unsafe { &*probe });
         (index, probe)
     }
 
@@ -365,26 +365,26 @@ mod loom_tests {
     #[test]
     fn leave_vs_read() {
         loom::model(|| {
-            let slots = Arc::new(Shard::<Probe>::new());
+            let shard = Arc::new(Shard::<Probe>::new());
             let mut allocator = SlotAllocator::default();
-            let (first, first_probe) = probe(&slots, &mut allocator);
-            let (_, kept) = probe(&slots, &mut allocator);
+            let (first, first_probe) = probe(&shard, &mut allocator);
+            let (_, kept) = probe(&shard, &mut allocator);
             let reader = {
-                let slots = slots.clone();
+                let shard = shard.clone();
                 thread::spawn(move || {
                     let mut found = 0;
                     // SAFETY: loom checks the read against the free.
-                    slots.read(|probe| found += probe.0.with(|value| unsafe { *value }));
+                    shard.read(|probe| found += probe.0.with(|value| unsafe { *value }));
                     found
                 })
             };
-            slots.leave([first]);
+            shard.leave([first]);
             allocator.free.push(first);
             free(first_probe);
-            let (_, reused) = probe(&slots, &mut allocator);
+            let (_, reused) = probe(&shard, &mut allocator);
             let found = reader.join().unwrap();
             assert!([7, 14].contains(&found), "the reader found {found}");
-            slots.leave((0..2).collect::<Vec<_>>());
+            shard.leave((0..2).collect::<Vec<_>>());
             free(kept);
             free(reused);
         });
