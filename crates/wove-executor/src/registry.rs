@@ -181,31 +181,39 @@ impl SlotAllocator {
     }
 }
 
-/// A task's cell, as the registry hands it to readers: set once, when the task registers, before it is in its
-/// slot — so before anyone but the registering thread can read it.
-pub(crate) struct CellRef(UnsafeCell<Option<NonNull<dyn TaskControl>>>);
+/// How a task is registered: its cell (for readers) and its key (for its leaving). Written once, when the task
+/// registers and before it is in its slot — so before anyone but the registering thread can reach it.
+pub(crate) struct Registration(UnsafeCell<Option<(NonNull<dyn TaskControl>, u64)>>);
 
-// SAFETY: the pointer is written once, by the thread that registers the task, before the header is published
-// (a release store into its slot, or the hand-off of a job); it is only read after that. It points to the cell
-// that holds the header, whose `TaskControl` is `Send + Sync`.
-unsafe impl Send for CellRef {}
+// SAFETY: written once, by the thread that registers the task, before the header is published (a release store
+// into its slot, or the hand-off of a job); only read after that. The pointer is to the cell that holds the
+// header, whose `TaskControl` is `Send + Sync`.
+unsafe impl Send for Registration {}
 // SAFETY: as for `Send`.
-unsafe impl Sync for CellRef {}
+unsafe impl Sync for Registration {}
 
-impl CellRef {
+impl Registration {
     pub(crate) fn new() -> Self {
         Self(UnsafeCell::new(None))
     }
 
-    /// A count of the cell.
+    fn get(&self) -> (NonNull<dyn TaskControl>, u64) {
+        // SAFETY: written before the header could reach the caller (see the `Send` impl).
+        unsafe { *self.0.get() }.expect("the task is registered")
+    }
+
+    /// The key under which the task is registered.
+    pub(crate) fn key(&self) -> u64 {
+        self.get().1
+    }
+
+    /// A count of the task's cell.
     ///
     /// # Safety
     ///
-    /// The task must be registered (so the pointer is set) and alive: in its slot while a reader is announced,
-    /// or held by the caller.
-    unsafe fn counted(&self) -> Arc<dyn TaskControl> {
-        // SAFETY: set before the header could reach the caller (see the `Send` impl).
-        let cell = unsafe { *self.0.get() }.expect("a registered task's cell is known").as_ptr().cast_const();
+    /// The task must be alive: in its slot while a reader is announced, or held by the caller.
+    pub(crate) unsafe fn counted(&self) -> Arc<dyn TaskControl> {
+        let cell = self.get().0.as_ptr().cast_const();
         // SAFETY: `cell` comes from `Arc::as_ptr` of the task's cell, which the caller knows is alive: one more
         // count, and an `Arc` that owns it.
         unsafe {
@@ -230,17 +238,12 @@ impl Registry {
     }
 
     /// Records the live task `cell` in the shard of worker `owner`, with that worker's allocator (`None`: from
-    /// outside the engine); returns its key, for the task's header. The cell must not be reachable by any other
-    /// thread yet.
+    /// outside the engine). The cell must not be reachable by any other thread yet.
     pub(crate) fn insert<C: TaskControl + 'static>(
         &self,
         owner: Option<(usize, &RefCell<SlotAllocator>)>,
         cell: &Arc<C>,
-    ) -> u64 {
-        let header = cell.header();
-        let control: *const dyn TaskControl = Arc::<C>::as_ptr(cell);
-        // SAFETY: nobody else can reach the header yet (see `CellRef`).
-        unsafe { *header.cell.0.get() = NonNull::new(control.cast_mut()) };
+    ) {
         let (shard, index) = match owner {
             Some((worker, allocator)) => (worker, allocator.borrow_mut().take(&self.shards[worker])),
             None => {
@@ -248,8 +251,12 @@ impl Registry {
                 (shard, self.outside.lock().take(&self.shards[shard]))
             }
         };
+        let header = cell.header();
+        let control: *const dyn TaskControl = Arc::<C>::as_ptr(cell);
+        let key = ((shard as u64) << INDEX_BITS) | index as u64;
+        // SAFETY: nobody else can reach the header yet (see `Registration`).
+        unsafe { *header.registration.0.get() = NonNull::new(control.cast_mut()).map(|control| (control, key)) };
         self.shards[shard].publish(index, header);
-        ((shard as u64) << INDEX_BITS) | index as u64
     }
 
     /// Forgets the finished task whose key is `key`, at once. `own`: the allocator of the shard's owner, when
@@ -290,21 +297,6 @@ impl Registry {
         ((key >> INDEX_BITS) as usize, (key & ((1 << INDEX_BITS) - 1)) as usize)
     }
 
-    /// The key under which `header`'s task is registered.
-    pub(crate) fn key(header: &Header) -> u64 {
-        header.registry_key.load(Ordering::Relaxed)
-    }
-
-    /// A count of the task of `header`.
-    ///
-    /// # Safety
-    ///
-    /// The task must be registered and alive while this runs (the caller holds it, or runs it).
-    pub(crate) unsafe fn counted(header: &Header) -> Arc<dyn TaskControl> {
-        // SAFETY: passed on from the caller.
-        unsafe { header.cell.counted() }
-    }
-
     /// Every live task, in id order; only those of one group if `group` is given.
     pub(crate) fn snapshot(&self, group: Option<crate::GroupId>) -> Vec<TaskInfo> {
         let mut tasks = Vec::new();
@@ -325,7 +317,7 @@ impl Registry {
         let mut tasks = Vec::new();
         for shard in &self.shards {
             // SAFETY: the task is in its slot and this reader is announced (protocol step 2).
-            shard.read(|header| tasks.push(unsafe { header.cell.counted() }));
+            shard.read(|header| tasks.push(unsafe { header.registration.counted() }));
         }
         tasks
     }

@@ -25,10 +25,10 @@ use crate::builder::{PanicHandler, StartHook};
 use crate::context;
 use crate::group::{Group, Round};
 use crate::metrics::Board;
-use crate::registry::CellRef;
+use crate::registry::Registration;
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
+use crate::sync::{Arc, AtomicUsize, Mutex};
 use crate::task::continuation::ContinuationCell;
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
 use crate::task::run::{ClosureCell, TaskFuture};
@@ -66,7 +66,7 @@ impl EngineHooks for Arc<Shared> {
     fn released(&self, header: &Header) {
         let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(header)));
         if batched.is_none() {
-            self.registry.remove(Registry::key(header), None);
+            self.registry.remove(header.registration.key(), None);
             self.release_live(1);
         }
     }
@@ -195,9 +195,7 @@ impl Shared {
     {
         let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(body) };
         let cell = Arc::new(cell(Core::new(header, spec.callbacks), body));
-        let key = self.registry.insert(worker.map(|worker| (worker.index(), worker.slot_allocator())), &cell);
-        // Read by the worker that finishes the task, after the queue hand-off that ordered it.
-        cell.header().registry_key.store(key, Ordering::Relaxed);
+        self.registry.insert(worker.map(|worker| (worker.index(), worker.slot_allocator())), &cell);
         if cancel {
             cell.cancel();
         }
@@ -239,8 +237,7 @@ impl Shared {
             parent: spec.follow_up.or(parent),
             round,
             state: AtomicU32::new(0),
-            registry_key: AtomicU64::new(0),
-            cell: CellRef::new(),
+            registration: Registration::new(),
         };
         Some((header, cancelled))
     }

@@ -158,13 +158,13 @@ impl WorkerContext {
     /// which keeps a count of it until then (`registry.rs`).
     pub(crate) fn defer_release(&self, header: &Header) {
         self.credits.set(self.credits.get() + 1);
-        let key = Registry::key(header);
+        let key = header.registration.key();
         if Registry::shard_of_key(key) == self.index {
             self.shared.registry.remove(key, Some(&self.slots));
             return;
         }
         // SAFETY: the task is finishing in a job that this worker runs and holds.
-        let count = unsafe { Registry::counted(header) };
+        let count = unsafe { header.registration.counted() };
         let full = {
             let mut released = self.released.borrow_mut();
             released.push((key, count));

@@ -33,9 +33,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll, Waker};
 
 use crate::group::{Group, Round};
-use crate::registry::CellRef;
+use crate::registry::Registration;
 use crate::sync::model::{self, AtomicU32, Mutex};
-use crate::sync::{Arc, AtomicU64, Ordering};
+use crate::sync::{Arc, Ordering};
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RELEASED, RUNNING};
 use crate::{TaskError, TaskId, TaskInfo, TaskState};
 
@@ -64,10 +64,8 @@ pub(crate) struct Header {
     /// The group round that counts this task, if it is tracked.
     pub(crate) round: Option<Arc<Round>>,
     pub(crate) state: AtomicU32,
-    /// Where the engine's registry keeps this task (set once, right after spawning).
-    pub(crate) registry_key: AtomicU64,
-    /// The task's cell, for the registry's readers (set once, when it registers the task).
-    pub(crate) cell: CellRef,
+    /// How the engine's registry keeps this task (set once, when it registers the task).
+    pub(crate) registration: Registration,
 }
 
 impl Header {
@@ -453,7 +451,6 @@ mod loom_tests {
 
     use super::{AsCore, Core, EngineHooks, Header, LateJob};
     use crate::group::Group;
-    use crate::sync::AtomicU64;
     use crate::sync::model::AtomicU32;
     use crate::{TaskError, TaskId};
 
@@ -495,8 +492,7 @@ mod loom_tests {
             parent: None,
             round: None,
             state: AtomicU32::new(0),
-            registry_key: AtomicU64::new(0),
-            cell: crate::registry::CellRef::new(),
+            registration: crate::registry::Registration::new(),
         };
         Arc::new(Core::new(header, Vec::new()))
     }
