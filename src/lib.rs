@@ -23,7 +23,8 @@
 pub use wove_chain::{Chain, TaskExt, all, all_cancelling, any, any_cancelling, as_completed, chain, step_async};
 pub use wove_executor::{
     BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, Scope, SpawnError, Task, TaskBuilder,
-    TaskError, TaskId, TaskInfo, TaskState, YieldNow, current_task, is_cancelled, join, spawn, spawn_async, yield_now,
+    TaskError, TaskId, TaskInfo, TaskState, YieldNow, current_task, is_cancelled, join, spawn, spawn_async,
+    spawn_detached, yield_now,
 };
 pub use wove_latch::{
     Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,

@@ -147,6 +147,49 @@ impl Engine {
         Self::spawn_on(&self.shared, func)
     }
 
+    /// Spawns a closure as a task that nobody will join: [`spawn`](Self::spawn) followed by [`Task::detach`],
+    /// but cheaper — no handle is made, so the spawn touches no reference count and the task completes on its
+    /// lock-free path (a chain of tasks that each spawn the next runs about a third faster). The task is
+    /// tracked as by `spawn`; its value is dropped, and a panic goes to the engine's panic handler.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// for i in 0..4 {
+    ///     let tx = tx.clone();
+    ///     engine.spawn_detached(move || tx.send(i).unwrap());
+    /// }
+    /// drop(tx);
+    /// let mut got: Vec<i32> = rx.iter().collect();
+    /// got.sort();
+    /// assert_eq!(got, [0, 1, 2, 3]);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn spawn_detached<F, T>(&self, func: F)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        Self::spawn_detached_on(&self.shared, func);
+    }
+
+    /// `spawn_detached` on `shared` without a handle or a builder (the hot path of `wove::spawn_detached`).
+    pub(crate) fn spawn_detached_on<F, T>(shared: &Arc<Shared>, func: F)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        if shared.spawn_closure_detached(SpawnSpec::plain(), func).is_err() {
+            SpawnError::panic_shutdown();
+        }
+    }
+
     /// `spawn` on `shared` without a handle or a builder (the hot path of `wove::spawn`).
     pub(crate) fn spawn_on<F, T>(shared: &Arc<Shared>, func: F) -> Task<T>
     where
@@ -155,7 +198,7 @@ impl Engine {
     {
         match shared.spawn_closure(SpawnSpec::plain(), func) {
             Ok(task) => task,
-            Err(_) => panic!("{}", SpawnError::shutdown(())),
+            Err(_) => SpawnError::panic_shutdown(),
         }
     }
 
@@ -167,7 +210,7 @@ impl Engine {
     {
         match shared.spawn_future(SpawnSpec::plain(), future) {
             Ok(task) => task,
-            Err(_) => panic!("{}", SpawnError::shutdown(())),
+            Err(_) => SpawnError::panic_shutdown(),
         }
     }
 

@@ -176,6 +176,13 @@ pub struct SpawnError<F> {
     rejected: F,
 }
 
+impl SpawnError<()> {
+    /// What a spawn method that returns no `Result` does on a shut-down engine.
+    pub(crate) fn panic_shutdown() -> ! {
+        panic!("{}", SpawnError::shutdown(()))
+    }
+}
+
 impl<F> SpawnError<F> {
     pub(crate) fn shutdown(rejected: F) -> Self {
         Self { rejected }

@@ -1,5 +1,5 @@
-//! The free functions: `spawn`, `spawn_async`, `join`, `current_task`, `is_cancelled` — on the current
-//! engine inside a worker (or a `block_on`), else on the global engine.
+//! The free functions: `spawn`, `spawn_detached`, `spawn_async`, `join`, `current_task`, `is_cancelled` — on
+//! the current engine inside a worker (or a `block_on`), else on the global engine.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -48,6 +48,33 @@ where
     T: Send + 'static,
 {
     with_engine(|shared| Engine::spawn_on(shared, func))
+}
+
+/// Spawns a closure on the current engine (else the global one) without a handle: [`spawn`] followed by
+/// [`Task::detach`], but cheaper (see [`Engine::spawn_detached`]).
+///
+/// # Panics
+///
+/// If the current engine is shut down.
+///
+/// # Examples
+///
+/// ```
+/// let engine = wove_executor::Engine::builder().threads(2).build()?;
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// engine.spawn_detached(move || {
+///     // Follow-up work nobody joins: the result travels by channel.
+///     wove_executor::spawn_detached(move || tx.send("follow-up ran").unwrap());
+/// });
+/// assert_eq!(rx.recv().unwrap(), "follow-up ran");
+/// # Ok::<(), wove_executor::BuildError>(())
+/// ```
+pub fn spawn_detached<F, T>(func: F)
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    with_engine(|shared| Engine::spawn_detached_on(shared, func));
 }
 
 /// Spawns a future on the current engine (else the global one); see [`spawn`].

@@ -191,7 +191,41 @@ impl Group {
         // Not through `task()`: no builder, so no reference count of the engine or the group is touched.
         match self.inner.shared.spawn_closure(SpawnSpec::tracked(Tracking::Group(self)), func) {
             Ok(task) => task,
-            Err(_) => panic!("{}", crate::SpawnError::shutdown(())),
+            Err(_) => crate::SpawnError::panic_shutdown(),
+        }
+    }
+
+    /// Spawns a closure as a member without a handle: [`spawn`](Self::spawn) followed by [`Task::detach`],
+    /// but cheaper (see [`Engine::spawn_detached`](crate::Engine::spawn_detached)). [`wait`](Self::wait) still
+    /// waits for it and reports its panic.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let engine = wove_executor::Engine::builder().threads(2).build()?;
+    /// let group = engine.group();
+    /// let done = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..100 {
+    ///     let done = done.clone();
+    ///     group.spawn_detached(move || done.fetch_add(1, Ordering::Relaxed));
+    /// }
+    /// group.wait().unwrap();
+    /// assert_eq!(done.load(Ordering::Relaxed), 100);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn spawn_detached<F, T>(&self, func: F)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.inner.shared.spawn_closure_detached(SpawnSpec::tracked(Tracking::Group(self)), func).is_err() {
+            crate::SpawnError::panic_shutdown();
         }
     }
 
@@ -218,7 +252,7 @@ impl Group {
     {
         match self.inner.shared.spawn_future(SpawnSpec::tracked(Tracking::Group(self)), future) {
             Ok(task) => task,
-            Err(_) => panic!("{}", crate::SpawnError::shutdown(())),
+            Err(_) => crate::SpawnError::panic_shutdown(),
         }
     }
 

@@ -135,7 +135,7 @@ mod yield_now;
 pub use builder::Builder;
 pub use engine::Engine;
 pub use error::{BuildError, GroupError, SpawnError, TaskError};
-pub use global::{current_task, is_cancelled, join, spawn, spawn_async};
+pub use global::{current_task, is_cancelled, join, spawn, spawn_async, spawn_detached};
 pub use group::{Group, GroupWait};
 pub use id::{GroupId, TaskId};
 pub use info::{TaskInfo, TaskState};

@@ -67,10 +67,9 @@ impl<'scope, 'env> Scope<'scope, 'env> {
         // `pending` is released only after every job's guard is dropped: when the job ran, or when it was
         // dropped unrun (cancelled). So nothing `job` borrows for `'scope` is used after `'scope` ends.
         let job: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(job) };
-        match self.shared.spawn_closure(SpawnSpec::plain(), job) {
-            Ok(task) => task.detach(),
+        if let Err(job) = self.shared.spawn_closure_detached(SpawnSpec::plain(), job) {
             // Shut down: run it here rather than lose it.
-            Err(job) => job(),
+            job();
         }
     }
 }

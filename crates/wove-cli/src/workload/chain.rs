@@ -18,7 +18,7 @@ fn step<S: Spawner>(spawner: S, left: usize, acc: u64, done: mpsc::Sender<u64>) 
 pub(crate) fn run(pool: &Pool, links: usize) -> Result<usize, String> {
     let (done, finished) = mpsc::channel();
     match &pool.engine {
-        Engine::Wove(engine) => engine.spawn(move || step(spawner::Wove, links, 0, done)).detach(),
+        Engine::Wove(engine) => engine.spawn_detached(move || step(spawner::Wove, links, 0, done)),
         Engine::Rayon(rayon) => rayon.spawn(move || step(spawner::Rayon, links, 0, done)),
         Engine::Tokio(runtime) => drop(runtime.spawn(async move { step(spawner::Tokio, links, 0, done) })),
         Engine::AsyncExecutor(pool) => {

@@ -16,7 +16,7 @@ pub(crate) fn run(pool: &Pool, children: usize, rounds: usize) -> Result<usize, 
                 let parent = engine.spawn(move || {
                     let group = inner.group();
                     for (j, slot) in results.iter().enumerate() {
-                        group.spawn(move || slot.store(value(j), Ordering::Release)).detach();
+                        group.spawn_detached(move || slot.store(value(j), Ordering::Release));
                     }
                     group.wait()
                 });

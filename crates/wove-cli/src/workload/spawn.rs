@@ -28,7 +28,7 @@ pub(crate) fn spawn_all(
         Engine::Wove(engine) => {
             let group = engine.group();
             for (i, slot) in results.iter().enumerate() {
-                group.spawn(move || slot.store(body(i, param), Ordering::Release)).detach();
+                group.spawn_detached(move || slot.store(body(i, param), Ordering::Release));
             }
             group.wait().map_err(|e| e.to_string())?;
         }

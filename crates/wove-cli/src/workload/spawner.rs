@@ -8,13 +8,13 @@ pub(crate) trait Spawner: Clone + Send + Sync + 'static {
     fn spawn(&self, job: impl FnOnce() + Send + 'static);
 }
 
-/// wove: the current engine (`wove::spawn` inside a worker).
+/// wove: the current engine (`wove::spawn_detached` inside a worker).
 #[derive(Clone)]
 pub(crate) struct Wove;
 
 impl Spawner for Wove {
     fn spawn(&self, job: impl FnOnce() + Send + 'static) {
-        wove_executor::spawn(job).detach();
+        wove_executor::spawn_detached(job);
     }
 }
 

@@ -73,7 +73,7 @@ pub(crate) fn run(pool: &Pool, side: usize) -> Result<usize, String> {
     let (done, finished) = mpsc::channel();
     let grid = Arc::new(Grid::new(side, done));
     match &pool.engine {
-        Engine::Wove(engine) => engine.spawn(move || cell(grid, spawner::Wove, 0, 0)).detach(),
+        Engine::Wove(engine) => engine.spawn_detached(move || cell(grid, spawner::Wove, 0, 0)),
         Engine::Rayon(rayon) => rayon.spawn(move || cell(grid, spawner::Rayon, 0, 0)),
         Engine::Tokio(runtime) => drop(runtime.spawn(async move { cell(grid, spawner::Tokio, 0, 0) })),
         Engine::AsyncExecutor(pool) => {

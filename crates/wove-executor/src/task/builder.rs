@@ -125,9 +125,36 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        let Self { shared, name, callbacks, group, untracked } = self;
-        let spec = SpawnSpec { name, callbacks, tracking: tracking(group.as_ref(), untracked), follow_up: None };
-        shared.spawn_closure(spec, func).map_err(SpawnError::shutdown)
+        self.launch(|shared, spec| shared.spawn_closure(spec, func)).map_err(SpawnError::shutdown)
+    }
+
+    /// Spawns `func` as a task without a handle: [`spawn`](Self::spawn) followed by [`Task::detach`], but
+    /// cheaper (see [`Engine::spawn_detached`](crate::Engine::spawn_detached)). Its done-callbacks still run.
+    ///
+    /// # Panics
+    ///
+    /// If the engine is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// engine
+    ///     .task()
+    ///     .name("report")
+    ///     .on_done(move |outcome: &Result<u32, _>| tx.send(*outcome.as_ref().unwrap()).unwrap())
+    ///     .spawn_detached(|| 7);
+    /// assert_eq!(rx.recv().unwrap(), 7);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn spawn_detached<F>(self, func: F)
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        if self.launch(|shared, spec| shared.spawn_closure_detached(spec, func)).is_err() {
+            SpawnError::panic_shutdown();
+        }
     }
 
     /// Spawns `future` as the task.
@@ -148,12 +175,14 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         Fut: Future<Output = T> + Send + 'static,
     {
+        self.launch(|shared, spec| shared.spawn_future(spec, future)).unwrap_or_else(|_| SpawnError::panic_shutdown())
+    }
+
+    /// Calls `spawn` with the engine and this builder's spawn spec.
+    fn launch<R>(self, spawn: impl FnOnce(&Arc<Shared>, SpawnSpec<'_, T>) -> R) -> R {
         let Self { shared, name, callbacks, group, untracked } = self;
-        let spec = SpawnSpec { name, callbacks, tracking: tracking(group.as_ref(), untracked), follow_up: None };
-        match shared.spawn_future(spec, future) {
-            Ok(task) => task,
-            Err(_) => panic!("{}", SpawnError::shutdown(())),
-        }
+        let tracking = tracking(group.as_ref(), untracked);
+        spawn(&shared, SpawnSpec { name, callbacks, tracking, follow_up: None, detached: false })
     }
 }
 

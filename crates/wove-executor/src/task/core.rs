@@ -23,7 +23,8 @@
 //! (the `fetch_or(DECIDED)` tells both), nobody else can reach the slot any more — callbacks, joins and late
 //! jobs need the handle, and a `cancel()` after `DECIDED` fails before it looks at the slot — and nobody else
 //! can change the state word. So a task without callbacks completes with that one read-modify-write and a
-//! store, taking no lock: the common "spawn and forget" task costs four atomic operations less.
+//! store, taking no lock: the common "spawn and forget" task costs four atomic operations less. A task
+//! spawned with `spawn_detached` is born detached, so it takes this path unless it has callbacks.
 //!
 //! Racing cases: "callback registered while completing" is step 2; "handle dropped while completing" is the
 //! `DETACHED`/`COMPLETE` pair of `state.rs`, checked under the slot lock together with the late-job mark.

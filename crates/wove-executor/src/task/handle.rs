@@ -220,7 +220,7 @@ impl<T: Send + 'static> Task<T> {
     {
         match Shared::spawn_continuation(self, body) {
             Ok(task) => task,
-            Err(()) => panic!("{}", crate::SpawnError::shutdown(())),
+            Err(_) => crate::SpawnError::panic_shutdown(),
         }
     }
 

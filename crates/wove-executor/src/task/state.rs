@@ -15,7 +15,8 @@
 //! 4. The done-callbacks run; then, under the slot lock, the outcome is stored and [`COMPLETE`] set.
 //! 5. The handle's drop sets [`DETACHED`]; the worker's `fetch_or(COMPLETE)` and the drop's
 //!    `fetch_or(DETACHED)` each see whether the other came first, so exactly one of them disposes of an
-//!    outcome nobody will read (dropping the value, reporting a panic to the panic handler).
+//!    outcome nobody will read (dropping the value, reporting a panic to the panic handler). A task spawned
+//!    with `spawn_detached` has no handle: it is born with [`DETACHED`] set, before anyone else can see it.
 
 /// Set once the task's body has started: the first poll of its future, or the call of its closure.
 pub(crate) const RUNNING: u32 = 1 << 0;
