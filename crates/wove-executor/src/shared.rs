@@ -176,7 +176,7 @@ impl Shared {
             })
         })
         .map_err(drop)?;
-        cell.start();
+        cell.start(&engine);
         Ok(Task::new(cell, engine))
     }
 

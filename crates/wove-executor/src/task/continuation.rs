@@ -73,16 +73,18 @@ where
         }
     }
 
-    /// Step 1 and 2: waits for the predecessor, or schedules at once if it has finished.
-    pub(crate) fn start(self: &Arc<Self>) {
+    /// Step 1 and 2: waits for the predecessor, or schedules at once on `engine` (the predecessor's) if it has
+    /// finished — with the caller's reference: no count of the engine is taken, a line that the workers write
+    /// as they drop the handles of finished links.
+    pub(crate) fn start(self: &Arc<Self>, engine: &Shared) {
         let waker = Waker::from(self.clone());
         // Registered by value: the slot keeps this waker, no clone of it.
         let unregistered = match &*self.predecessor.lock() {
             Some(predecessor) => predecessor.register_join_waker(waker).err(),
             None => Some(waker),
         };
-        if let Some(waker) = unregistered {
-            waker.wake();
+        if unregistered.is_some() {
+            engine.schedule(Job::closure(self.clone()), false);
         }
     }
 }
