@@ -263,7 +263,9 @@ impl<T: Send + 'static> Task<T> {
 
     /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not
     /// cancelled, and it stays in its group. (Leaving a group is the builder's
-    /// [`untracked`](crate::TaskBuilder::untracked) — a different word on purpose.)
+    /// [`untracked`](crate::TaskBuilder::untracked) — a different word on purpose.) Where the handle is never
+    /// needed, [`Engine::spawn_detached`](crate::Engine::spawn_detached) and its siblings do the same without
+    /// making it, which is cheaper.
     ///
     /// # Examples
     ///
