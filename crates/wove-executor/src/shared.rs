@@ -126,7 +126,7 @@ impl Shared {
 
     /// Spawns a closure task that no handle will ever refer to: it is born `DETACHED`, so the spawn takes no
     /// reference count of the cell or the engine, and no `fetch_or(DETACHED)` follows — four read-modify-writes
-    /// less than `spawn(..).detach()`, which is a third of a chain link's cost (see the crate's *Decisions*).
+    /// less than `spawn(..).detach()`, about a quarter of a chain link's time (see the crate's *Decisions*).
     /// Hands the closure back if the engine is shut down.
     pub(crate) fn spawn_closure_detached<T, F>(self: &Arc<Self>, spec: SpawnSpec<'_, T>, func: F) -> Result<(), F>
     where
