@@ -6,27 +6,19 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
-use wove_executor::{Engine, TaskError};
+use wove_executor::TaskError;
 use wove_testkit::{DropProbe, WORKER_COUNTS, occupy, watchdog};
 
-const TASKS: usize = 1000;
+mod reporting;
+use reporting::collecting_engine;
 
-fn engine(threads: usize) -> (Engine, Arc<Mutex<Vec<String>>>) {
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = reports.clone();
-    let engine = Engine::builder()
-        .threads(threads)
-        .panic_handler(move |err: TaskError| sink.lock().unwrap().push(err.to_string()))
-        .build()
-        .unwrap();
-    (engine, reports)
-}
+const TASKS: usize = 1000;
 
 #[test]
 fn every_form_runs_once_and_drops_its_value_once() {
     watchdog("every_form_runs_once_and_drops_its_value_once", || {
         for threads in WORKER_COUNTS {
-            let (engine, reports) = engine(threads);
+            let (engine, reports) = collecting_engine(threads);
             let (ran, drops) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
             let body = |ran: &Arc<AtomicUsize>, drops: &Arc<AtomicUsize>| {
                 let (ran, drops) = (ran.clone(), drops.clone());
@@ -61,7 +53,7 @@ fn every_form_runs_once_and_drops_its_value_once() {
 fn a_group_waits_for_detached_members_and_their_follow_ups() {
     watchdog("a_group_waits_for_detached_members_and_their_follow_ups", || {
         for threads in WORKER_COUNTS {
-            let (engine, _) = engine(threads);
+            let (engine, _) = collecting_engine(threads);
             let group = engine.group();
             let (release, gate) = mpsc::channel::<()>();
             let gate = Arc::new(Mutex::new(gate));
@@ -87,7 +79,7 @@ fn a_group_waits_for_detached_members_and_their_follow_ups() {
 fn a_panic_reaches_the_handler_and_fails_the_group() {
     watchdog("a_panic_reaches_the_handler_and_fails_the_group", || {
         for threads in WORKER_COUNTS {
-            let (engine, reports) = engine(threads);
+            let (engine, reports) = collecting_engine(threads);
             let group = engine.group();
             group.task().name("doomed").spawn_detached(|| -> u32 { panic!("nobody joins me") });
             let err = group.wait().unwrap_err();
@@ -104,7 +96,7 @@ fn a_panic_reaches_the_handler_and_fails_the_group() {
 fn done_callbacks_run_with_the_value() {
     watchdog("done_callbacks_run_with_the_value", || {
         for threads in WORKER_COUNTS {
-            let (engine, _) = engine(threads);
+            let (engine, _) = collecting_engine(threads);
             let (tx, rx) = mpsc::channel();
             let (first, second) = (tx.clone(), tx);
             engine
@@ -122,7 +114,7 @@ fn done_callbacks_run_with_the_value() {
 #[test]
 fn a_shut_down_engine_refuses_with_a_clear_panic() {
     watchdog("a_shut_down_engine_refuses_with_a_clear_panic", || {
-        let (engine, _) = engine(1);
+        let (engine, _) = collecting_engine(1);
         engine.shutdown();
         let (ran, drops) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let (ran_inside, probe) = (ran.clone(), DropProbe(drops.clone()));
@@ -143,7 +135,7 @@ fn a_shut_down_engine_refuses_with_a_clear_panic() {
 fn shutdown_now_cancels_what_has_not_started() {
     watchdog("shutdown_now_cancels_what_has_not_started", || {
         for threads in WORKER_COUNTS {
-            let (engine, reports) = engine(threads);
+            let (engine, reports) = collecting_engine(threads);
             let gate = occupy(threads, |job| engine.spawn_detached(job));
             let (ran, drops) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
             for _ in 0..TASKS {

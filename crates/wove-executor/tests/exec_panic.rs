@@ -1,21 +1,13 @@
 //! Panics never kill a worker, never abort, and are never lost (test plan 1–3).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
-use wove_executor::{Engine, TaskError};
+use wove_executor::Engine;
 use wove_testkit::{WORKER_COUNTS, watchdog};
 
-fn collecting_engine(threads: usize) -> (Engine, Arc<Mutex<Vec<String>>>) {
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = reports.clone();
-    let engine = Engine::builder()
-        .threads(threads)
-        .panic_handler(move |err: TaskError| sink.lock().unwrap().push(err.to_string()))
-        .build()
-        .unwrap();
-    (engine, reports)
-}
+mod reporting;
+use reporting::collecting_engine;
 
 #[test]
 fn panic_in_task_is_isolated() {
