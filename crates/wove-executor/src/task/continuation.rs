@@ -96,8 +96,8 @@ where
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
     fn wake(self: Arc<Self>) {
-        // Woken on one of the engine's workers (the predecessor finished there): its next-task slot. Else (the
-        // predecessor had finished when the continuation was added, or its late callbacks ran off the engine)
+        // Woken on one of the engine's workers (the predecessor finished there): its next-task slot. Else (its
+        // late callbacks ran off the engine; a predecessor finished before registration is `start`'s case)
         // through the predecessor's handle, which the cell holds until it runs — and it runs only after this.
         context::with_context(|cx| match cx.worker_at(self.engine) {
             Some(worker) => worker.push_next(Job::closure(self)),
