@@ -24,14 +24,15 @@ pub struct LatchError {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    Underflow,
+    /// A count-down by `by` found the count at `count`, below it.
+    Underflow { count: usize, by: usize },
     Released,
     Overflow { count: usize, add: usize },
 }
 
 impl LatchError {
-    pub(crate) fn underflow() -> Self {
-        Self { kind: Kind::Underflow }
+    pub(crate) fn underflow(count: usize, by: usize) -> Self {
+        Self { kind: Kind::Underflow { count, by } }
     }
 
     pub(crate) fn released() -> Self {
@@ -42,7 +43,8 @@ impl LatchError {
         Self { kind: Kind::Overflow { count, add } }
     }
 
-    /// True if a `count_down` found the count already at zero.
+    /// True if a `count_down` found the count already at zero (or a `count_down_by` found it below the
+    /// amount).
     ///
     /// # Examples
     ///
@@ -51,7 +53,7 @@ impl LatchError {
     /// assert!(latch.count_down().unwrap_err().is_underflow());
     /// ```
     pub fn is_underflow(&self) -> bool {
-        self.kind == Kind::Underflow
+        matches!(self.kind, Kind::Underflow { .. })
     }
 
     /// True if an `add` (or `guard`) found the latch already released: release is one-shot.
@@ -83,7 +85,8 @@ impl LatchError {
 impl fmt::Display for LatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            Kind::Underflow => f.write_str("count_down on a latch whose count is already zero"),
+            Kind::Underflow { count: 0, by: 1 } => f.write_str("count_down on a latch whose count is already zero"),
+            Kind::Underflow { count, by } => write!(f, "count_down_by({by}) on a latch whose count is {count}"),
             Kind::Released => f.write_str("add on a latch that is already released"),
             Kind::Overflow { count, add } => {
                 write!(f, "latch count would overflow: {count} + {add} exceeds usize::MAX")

@@ -5,9 +5,9 @@
 //! The whole state is one atomic count; zero means released. Because `add` refuses a zero count, zero is
 //! terminal and release is one-shot.
 //!
-//! 1. `count_down` and `add` change the count with a compare-and-swap loop, so an operation that would
+//! 1. `count_down` (by one or by `n`) and `add` change the count with a compare-and-swap loop, so an operation that would
 //!    underflow, grow a released latch or overflow fails without changing anything.
-//! 2. The one `count_down` whose swap takes the count from 1 to 0 notifies every listener of the event; no
+//! 2. The one `count_down` whose swap takes the count to 0 notifies every listener of the event; no
 //!    other operation notifies, so releasing costs one notification however many count-downs there were.
 //! 3. A waiter checks the count, registers a listener, checks again, and only then parks (see
 //!    [`Blocker::park_until`](crate::Blocker::park_until)); the listener registration and the notification
@@ -106,20 +106,47 @@ impl Latch {
     /// # Ok::<(), wove_latch::LatchError>(())
     /// ```
     pub fn count_down(&self) -> Result<(), LatchError> {
+        self.count_down_by(1).map(drop)
+    }
+
+    /// Decrements the count by `n` in one step, and says whether this call released the latch: exactly one
+    /// call ever returns `Ok(true)`, so whoever gets it may act on the release (free what the latch guarded,
+    /// say) knowing nobody else will. Counting down by zero changes nothing and returns `Ok(false)`.
+    ///
+    /// # Errors
+    ///
+    /// [`LatchError::is_underflow`] if the count is below `n` (or already zero); the latch is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let latch = wove_latch::Latch::new(5);
+    /// assert_eq!(latch.count_down_by(2), Ok(false));
+    /// assert_eq!(latch.count(), 3);
+    /// assert!(latch.count_down_by(4).unwrap_err().is_underflow());
+    /// assert_eq!(latch.count_down_by(3), Ok(true));
+    /// assert!(latch.is_released());
+    /// # Ok::<(), wove_latch::LatchError>(())
+    /// ```
+    pub fn count_down_by(&self, n: usize) -> Result<bool, LatchError> {
+        if n == 0 {
+            return Ok(false);
+        }
         let mut current = self.inner.count.load(Ordering::Relaxed);
         loop {
-            if current == 0 {
-                return Err(LatchError::underflow());
+            if current < n {
+                return Err(LatchError::underflow(current, n));
             }
-            match self.inner.count.compare_exchange_weak(current, current - 1, Ordering::AcqRel, Ordering::Relaxed) {
+            match self.inner.count.compare_exchange_weak(current, current - n, Ordering::AcqRel, Ordering::Relaxed) {
                 Ok(_) => break,
                 Err(actual) => current = actual,
             }
         }
-        if current == 1 {
+        let released = current == n;
+        if released {
             self.inner.released.notify(usize::MAX);
         }
-        Ok(())
+        Ok(released)
     }
 
     /// Grows the count by `k` while the latch is open. `add(0)` on an open latch does nothing.

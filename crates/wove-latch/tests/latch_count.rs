@@ -16,6 +16,23 @@ fn count_down_below_zero_is_error() {
 }
 
 #[test]
+fn count_down_by_releases_once_and_refuses_underflow() {
+    let latch = Latch::new(5);
+    assert_eq!(latch.count_down_by(0), Ok(false), "by zero changes nothing");
+    assert_eq!(latch.count_down_by(2), Ok(false));
+    assert_eq!(latch.count(), 3);
+    let err = latch.count_down_by(4).unwrap_err();
+    assert!(err.is_underflow());
+    assert_eq!(err.to_string(), "count_down_by(4) on a latch whose count is 3");
+    assert_eq!(latch.count(), 3, "a refused count-down changes nothing");
+    assert!(!latch.is_released());
+    assert_eq!(latch.count_down_by(3), Ok(true), "the call that reaches zero says so");
+    assert!(latch.is_released());
+    assert!(latch.count_down_by(1).unwrap_err().is_underflow());
+    assert_eq!(latch.count_down_by(0), Ok(false));
+}
+
+#[test]
 fn new_zero_is_released_at_once() {
     let latch = Latch::new(0);
     assert!(latch.is_released());

@@ -1,7 +1,7 @@
-//! Loom model checks of the count-down / wait protocol (test plan 12, 13) and of `Event::set` against a
-//! waiter. Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p wove-latch --test
-//! latch_loom`. Each model spawns loom threads that race the waiter; the data writes are `Relaxed`, so only
-//! the latch's own ordering can make them visible to the waiter.
+//! Loom model checks of the count-down / wait protocol (test plan 12, 13), of which count-down releases, and
+//! of `Event::set` against a waiter. Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test
+//! --release -p wove-latch --test latch_loom`. Each model spawns loom threads that race the waiter; the data
+//! writes are `Relaxed`, so only the latch's own ordering can make them visible to the waiter.
 #![cfg(loom)]
 
 use loom::sync::Arc;
@@ -31,6 +31,22 @@ fn count_down_releases_blocking_waiter() {
         for t in threads {
             t.join().unwrap();
         }
+    });
+}
+
+/// Two count-downs by more than one race for the release: exactly one of them is told it released the latch.
+#[test]
+fn exactly_one_count_down_by_releases() {
+    loom::model(|| {
+        let latch = Latch::new(5);
+        let other = {
+            let latch = latch.clone();
+            thread::spawn(move || latch.count_down_by(3).unwrap())
+        };
+        let mine = latch.count_down_by(2).unwrap();
+        let theirs = other.join().unwrap();
+        assert!(mine != theirs, "exactly one call releases");
+        assert!(latch.is_released());
     });
 }
 
