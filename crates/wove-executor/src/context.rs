@@ -9,6 +9,7 @@ use std::task::{Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
+use crate::round::HeldCounts;
 use crate::scheduler::WorkerContext;
 use crate::shared::Shared;
 use crate::sync::Arc;
@@ -26,6 +27,9 @@ pub(crate) struct Context {
     block_on: RefCell<Option<Arc<Shared>>>,
     /// The block of task ids this thread hands out.
     ids: Cell<(u64, u64)>,
+    /// The group round counts this thread holds: only a worker holds any (`round.rs`, step 3). Kept here
+    /// rather than in the worker's state, so that the check before each task is one load.
+    held: HeldCounts,
 }
 
 thread_local! {
@@ -35,6 +39,7 @@ thread_local! {
             current: Cell::new(None),
             block_on: RefCell::new(None),
             ids: Cell::new((0, 0)),
+            held: HeldCounts::new(),
         }
     };
     static THREAD_WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
@@ -64,6 +69,16 @@ impl Context {
     pub(crate) fn next_task_id(&self) -> crate::TaskId {
         crate::TaskId::next_from(&self.ids)
     }
+
+    /// The group round counts this thread holds (`round.rs`, step 3).
+    pub(crate) fn held(&self) -> &HeldCounts {
+        &self.held
+    }
+}
+
+/// Gives back the group round counts this thread holds (`round.rs`, step 3).
+pub(crate) fn flush_held() {
+    CONTEXT.with(|cx| cx.held.flush());
 }
 
 /// Calls `f` with this thread's context.
@@ -140,7 +155,11 @@ pub(crate) fn enter_block_on(shared: Arc<Shared>) -> impl Drop {
 /// Makes the task with `header` the current task until the returned guard is dropped (restoring the previous
 /// one, so jobs run while helping inside a task nest correctly). Touches no reference count.
 pub(crate) fn enter_task(header: &Header) -> TaskGuard<'_> {
-    let previous = CONTEXT.with(|cx| cx.current.replace(Some(NonNull::from(header))));
+    let previous = CONTEXT.with(|cx| {
+        // Held counts of another round go back before this task runs (`round.rs`, step 3).
+        cx.held.entering(header.round);
+        cx.current.replace(Some(NonNull::from(header)))
+    });
     TaskGuard { previous, _header: PhantomData }
 }
 
@@ -204,6 +223,10 @@ pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker, bool) -> Poll<R>, deadlin
                         worker.run(job);
                         idle_rounds = 0;
                     } else if idle_rounds < WAIT_SPIN_ROUNDS {
+                        if idle_rounds == 0 {
+                            // No work: held round counts go back before this wait spins (`round.rs`, step 3).
+                            flush_held();
+                        }
                         (0..1u32 << idle_rounds).for_each(|_| std::hint::spin_loop());
                         idle_rounds += 1;
                     } else {
@@ -219,6 +242,8 @@ pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker, bool) -> Poll<R>, deadlin
         };
         if let Some(worker) = &worker {
             worker.stop_searching();
+            // The waiting task goes on: counts held of another round go back first (`round.rs`, step 3).
+            CONTEXT.with(|cx| cx.with_spawner(|task| cx.held.entering(task.and_then(|task| task.round))));
         }
         result
     })

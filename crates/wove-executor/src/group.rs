@@ -3,16 +3,17 @@
 //!
 //! # Protocol: group release
 //!
-//! A group runs in rounds. A [`Round`] holds a [`Latch`] with one count per live tracked task, and that round's
-//! failures. Each tracked task's header holds its round.
+//! A group runs in rounds. A [`Round`] holds a [`Latch`](wove_latch::Latch) with one count per live tracked
+//! task, and that round's failures. Each tracked task's header refers to its round (`round.rs`).
 //!
 //! 1. Admission from outside the group (a spawn into it from a thread or task that is not a member): under the
 //!    group's lock, add a count to the current round's latch; if that latch is already released, the group was
 //!    idle, so start a new round (a fresh latch and failure list) counting this task.
 //! 2. Admission from inside (a member's body or callback spawns): add a count to the *spawning member's*
 //!    round, without the lock. That round is still open, because the spawning member holds its own count.
-//! 3. Release (after the task's body and all its callbacks ran): record its failures in its round, then count
-//!    the round down. The last count releases the round. (A fail-fast group cancels its other tasks earlier:
+//! 3. Release (after the task's body and all its callbacks ran): record its failures in its round, then give
+//!    its count back — at once, or as a count that its worker holds while it runs more of the round's members
+//!    (`round.rs`, step 3). The last count releases the round. (A fail-fast group cancels its other tasks earlier:
 //!    the moment a failure is decided, before it is published.)
 //! 4. A wait takes the current round under the lock, waits on its latch (running queued jobs if on a worker),
 //!    then reports that round's failures. A late done-callback on a finished member is admitted like a spawn
@@ -25,13 +26,13 @@
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Weak;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use wove_latch::{Latch, LatchWait};
+use wove_latch::LatchWait;
 
 use crate::context;
+use crate::round::{HeldCounts, Round, RoundRef};
 use crate::shared::{Shared, SpawnSpec, Tracking};
 use crate::sync::{Arc, AtomicBool, Mutex, Ordering};
 use crate::task::core::Header;
@@ -65,10 +66,11 @@ use crate::{GroupError, GroupId, Task, TaskBuilder, TaskInfo};
 /// ```
 #[derive(Clone)]
 pub struct Group {
-    inner: Arc<Inner>,
+    inner: Arc<GroupShared>,
 }
 
-struct Inner {
+/// What a group's handles share; its rounds hold it weakly.
+pub(crate) struct GroupShared {
     id: GroupId,
     shared: Arc<Shared>,
     fail_fast: AtomicBool,
@@ -76,69 +78,24 @@ struct Inner {
     current: Mutex<Arc<Round>>,
 }
 
-/// One round of a group: the count of its live tasks and their failures. Holds its group weakly, so a group
-/// and its rounds never keep each other alive.
-pub(crate) struct Round {
-    id: GroupId,
-    group: Weak<Inner>,
-    latch: Latch,
-    failures: Mutex<Vec<(TaskInfo, String)>>,
-}
-
-impl Round {
-    fn new(id: GroupId, group: Weak<Inner>, count: usize) -> Arc<Self> {
-        Arc::new(Self { id, group, latch: Latch::new(count), failures: Mutex::new(Vec::new()) })
-    }
-
-    /// The id of the round's group.
-    pub(crate) fn group_id(&self) -> GroupId {
-        self.id
-    }
-
-    /// The round's group, unless every handle to it is gone (then nobody can wait on it).
-    pub(crate) fn group(&self) -> Option<Group> {
-        self.group.upgrade().map(|inner| Group { inner })
-    }
-
-    /// Admits a task spawned by a member of this round (protocol step 2).
-    pub(crate) fn admit_child(self: &Arc<Self>) -> Arc<Self> {
-        self.latch.add(1).expect("a round is open while one of its members spawns");
-        self.clone()
-    }
-
-    /// A tracked task (or one of its callbacks) just failed: a fail-fast group cancels its other tasks now,
-    /// before the failure is published, so nobody who sees the failure can see another member start after it.
-    pub(crate) fn failed(&self) {
-        if let Some(group) = self.group().filter(|g| g.inner.fail_fast.load(Ordering::Relaxed)) {
-            group.cancel();
-        }
-    }
-
-    /// A tracked task is entirely done (protocol step 3).
-    pub(crate) fn release(&self, task: &Header, failures: Vec<String>) {
-        if !failures.is_empty() {
-            let info = task.info();
-            self.failures.lock().extend(failures.into_iter().map(|message| (info.clone(), message)));
-        }
-        self.latch.count_down().expect("each tracked task counts its round down once");
-    }
-
-    fn outcome(&self) -> Result<(), GroupError> {
-        let failures = self.failures.lock();
-        if failures.is_empty() { Ok(()) } else { Err(GroupError::failed(failures.clone())) }
-    }
-}
-
 impl Group {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         let id = GroupId::next();
-        let inner = Arc::new_cyclic(|weak| Inner {
+        let inner = Arc::new_cyclic(|weak| GroupShared {
             id,
             shared,
             fail_fast: AtomicBool::new(false),
-            current: Mutex::new(Round::new(id, weak.clone(), 0)),
+            current: Mutex::new(Round::released(id, weak.clone())),
         });
         Self { inner }
+    }
+
+    pub(crate) fn from_shared(inner: Arc<GroupShared>) -> Self {
+        Self { inner }
+    }
+
+    pub(crate) fn is_fail_fast(&self) -> bool {
+        self.inner.fail_fast.load(Ordering::Relaxed)
     }
 
     /// The group's id, as shown in [`TaskInfo::group`].
@@ -278,7 +235,7 @@ impl Group {
     /// See [`Group`].
     pub fn wait(&self) -> Result<(), GroupError> {
         let round = self.round_to_wait_for()?;
-        round.latch.wait();
+        round.wait();
         round.outcome()
     }
 
@@ -293,16 +250,15 @@ impl Group {
     /// See [`GroupError::is_timeout`].
     pub fn wait_timeout(&self, timeout: Duration) -> Result<(), GroupError> {
         let round = self.round_to_wait_for()?;
-        if !round.latch.wait_timeout(timeout) {
+        if !round.wait_timeout(timeout) {
             return Err(GroupError::timeout(timeout, self.tasks()));
         }
         round.outcome()
     }
 
     fn round_to_wait_for(&self) -> Result<Arc<Round>, GroupError> {
-        let member = context::with_current(|task| {
-            task.filter(|header| header.round.as_ref().is_some_and(|round| round.id == self.id())).map(Header::info)
-        });
+        let member =
+            context::with_current(|task| task.filter(|header| header.group == Some(self.id())).map(Header::info));
         match member {
             Some(member) => Err(GroupError::self_wait(member)),
             None => Ok(self.inner.current.lock().clone()),
@@ -328,14 +284,12 @@ impl Group {
     /// ```
     pub fn cancel(&self) -> usize {
         let members = self.inner.shared.registry().all();
-        members
-            .iter()
-            .filter(|task| task.header().round.as_ref().is_some_and(|round| round.id == self.id()))
-            .filter(|task| task.cancel())
-            .count()
+        members.iter().filter(|task| task.header().group == Some(self.id())).filter(|task| task.cancel()).count()
     }
 
-    /// The number of live members (tasks of the current round not yet finished).
+    /// The number of live members (tasks of the current round not yet finished). A snapshot, and an upper
+    /// bound: a member that finished on a worker which went on to run another member may be counted until that
+    /// one finishes too (the worker gives their counts back together); once nothing is left it reads zero.
     ///
     /// # Examples
     ///
@@ -347,7 +301,7 @@ impl Group {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.inner.current.lock().latch.count()
+        self.inner.current.lock().live()
     }
 
     /// True when no member is live.
@@ -368,26 +322,30 @@ impl Group {
         self.inner.shared.registry().snapshot(Some(self.id()))
     }
 
-    /// Admits a task spawned from outside the group (protocol step 1), or into `spawner`'s round if that is
-    /// this group's and still open (step 2; a continuation's predecessor may have finished already).
-    pub(crate) fn admit(&self, spawner: Option<&Arc<Round>>) -> Arc<Round> {
-        if let Some(round) = spawner.filter(|round| round.id == self.id()) {
-            if round.latch.add(1).is_ok() {
-                return round.clone();
+    /// Admits a task into the current round: with a count `held` holds of it (`round.rs`, step 3); into
+    /// `spawner`'s round if that is this group's and still open (protocol step 2; a continuation's predecessor
+    /// may have finished already); else from outside (step 1). The round is open while the task is counted.
+    pub(crate) fn admit(&self, spawner: Option<&Round>, held: Option<&HeldCounts>) -> RoundRef {
+        if let Some(round) = held.and_then(|held| held.take_of_group(self.id())) {
+            return round;
+        }
+        if let Some(round) = spawner.filter(|round| round.group_id() == self.id()) {
+            if round.try_admit(None) {
+                return RoundRef::new(round);
             }
         }
         let mut current = self.inner.current.lock();
-        if current.latch.add(1).is_err() {
-            *current = Round::new(self.id(), Arc::downgrade(&self.inner), 1);
+        if !current.try_admit(None) {
+            *current = Round::open(self.id(), Arc::downgrade(&self.inner));
         }
-        current.clone()
+        RoundRef::new(&current)
     }
 
     /// Records a failure that happened outside a task's own completion (a late callback's panic), in the
     /// current round.
     pub(crate) fn record_failure(&self, task: TaskInfo, message: String) {
         let round = self.inner.current.lock().clone();
-        round.failures.lock().push((task, message));
+        round.record_late_failure(task, message);
         if self.inner.fail_fast.load(Ordering::Relaxed) {
             self.cancel();
         }
@@ -432,7 +390,7 @@ impl IntoFuture for &Group {
     type IntoFuture = GroupWait;
 
     fn into_future(self) -> GroupWait {
-        GroupWait { round: self.round_to_wait_for().map(|round| (round.latch.wait_async(), round)).map_err(Some) }
+        GroupWait { round: self.round_to_wait_for().map(|round| (round.wait_async(), round)).map_err(Some) }
     }
 }
 
@@ -448,12 +406,6 @@ impl IntoFuture for Group {
 impl fmt::Debug for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Group").field("id", &self.id()).field("tasks", &self.tasks()).finish()
-    }
-}
-
-impl fmt::Debug for Round {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Round").field("group", &self.id).field("live", &self.latch.count()).finish()
     }
 }
 

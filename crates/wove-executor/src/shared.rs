@@ -23,9 +23,10 @@ use event_listener::Event;
 use crate::admission::{Admission, Admitted};
 use crate::builder::{PanicHandler, StartHook};
 use crate::context;
-use crate::group::{Group, Round};
+use crate::group::Group;
 use crate::metrics::Board;
 use crate::registry::Registration;
+use crate::round::{Round, RoundRef};
 use crate::scheduler::{Job, Sleep, Slots, TaskMeta, WorkerContext};
 use crate::sync::model::AtomicU32;
 use crate::sync::{Arc, AtomicUsize, Mutex};
@@ -45,8 +46,8 @@ pub(crate) enum Tracking<'g> {
     Untracked,
     /// This group.
     Group(&'g Group),
-    /// The group of the task a continuation follows (that task's round), if it is tracked.
-    After(Option<Arc<Round>>),
+    /// The group of the task a continuation follows (that task's round, from its handle), if it is tracked.
+    After(Option<&'g Arc<Round>>),
 }
 
 /// Everything about a spawn but its body.
@@ -67,10 +68,15 @@ impl EngineHooks for Arc<Shared> {
     }
 
     fn released(&self, header: &Header) {
-        let batched = context::with_worker_of(self, |worker| worker.map(|worker| worker.defer_release(header)));
+        let batched =
+            context::with_context(|cx| cx.worker_of(self).map(|worker| worker.defer_release(header, cx.held())));
         if batched.is_none() {
             self.registry.remove(header.registration.key(), None);
             self.release_live(1);
+            if let Some(round) = header.round {
+                // SAFETY: the task's own count, given back at its release.
+                unsafe { round.count_down(1) };
+            }
         }
     }
 
@@ -166,9 +172,8 @@ impl Shared {
     {
         // The new handle's count of the engine: the one count a link takes.
         let engine = predecessor.shared().clone();
-        let header = predecessor.header();
-        let tracking = Tracking::After(header.round.clone());
-        let spec = SpawnSpec::follow_up(tracking, header.id);
+        let round = predecessor.round().cloned();
+        let spec = SpawnSpec::follow_up(Tracking::After(round.as_ref()), predecessor.header().id);
         let cell = context::with_context(|cx| {
             let worker = cx.worker_of(&engine);
             engine.register(spec, cx, worker, (predecessor, body), |core, (predecessor, body)| {
@@ -176,8 +181,10 @@ impl Shared {
             })
         })
         .map_err(drop)?;
-        cell.start(&engine);
-        Ok(Task::new(cell, engine))
+        // Made before the continuation can run (and give its count back).
+        let task = Task::new(cell.clone(), engine);
+        cell.start(task.shared());
+        Ok(task)
     }
 
     /// Spawns a future task; hands the future back if the engine is shut down.
@@ -205,8 +212,10 @@ impl Shared {
         let (runnable, cell) =
             async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
         cell.detach();
+        // Made before the task can run (and give its count back).
+        let task = Task::new(core, self.clone());
         runnable.schedule();
-        Ok(Task::new(core, self.clone()))
+        Ok(task)
     }
 
     /// Admits a task, builds its cell around a fresh core with `cell(core, body)`, registers it, and cancels it
@@ -251,20 +260,29 @@ impl Shared {
                 return None;
             }
         };
+        // Only a worker holds round counts; elsewhere there is nothing to take.
+        let held = worker.map(|_| cx.held());
         let (round, parent) = cx.with_spawner(|spawner| {
-            let spawner_round = spawner.and_then(|header| header.round.as_ref());
+            // SAFETY: the spawner is the task running on this thread, so it is not released.
+            let spawner_round = spawner.and_then(|header| unsafe { header.round() });
             let round = match &spec.tracking {
-                Tracking::Ambient => spawner_round.map(Round::admit_child),
+                Tracking::Ambient => spawner_round.map(|round| {
+                    assert!(round.try_admit(held), "a round is open while one of its members spawns");
+                    RoundRef::new(round)
+                }),
                 Tracking::Untracked => None,
-                Tracking::Group(group) => Some(group.admit(spawner_round)),
-                Tracking::After(round) => round.as_ref().and_then(|round| round.group().map(|g| g.admit(Some(round)))),
+                Tracking::Group(group) => Some(group.admit(spawner_round, held)),
+                Tracking::After(round) => round.and_then(|round| round.group().map(|g| g.admit(Some(round), held))),
             };
             (round, spawner.map(|header| header.id))
         });
+        // SAFETY: the new task is counted in `round` (just admitted).
+        let group = round.map(|round| unsafe { round.get() }.group_id());
         let header = Header {
             id: cx.next_task_id(),
             name: spec.name.clone(),
             parent: spec.follow_up.or(parent),
+            group,
             round,
             state: AtomicU32::new(if spec.detached { DETACHED } else { 0 }),
             registration: Registration::new(),

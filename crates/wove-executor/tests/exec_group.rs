@@ -1,8 +1,8 @@
-//! Groups: follow-ups from callbacks are tracked and the wait is never early (test plan 26); rounds, timeouts,
-//! fail-fast, untracked.
+//! Groups: follow-ups from callbacks are tracked and the wait is never early (test plan 26), nor late; rounds,
+//! timeouts, fail-fast, untracked.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use wove_executor::Engine;
@@ -54,6 +54,52 @@ fn followups_from_callbacks_are_tracked() {
                 assert_eq!(last.load(Ordering::SeqCst), 1, "group.wait returned before the last follow-up");
                 assert!(group.is_empty());
             }
+        }
+    });
+}
+
+/// A worker keeps the counts of members that finished on it while it runs more members, and gives them back
+/// before anything else (`round.rs`, held counts): a wait is never held up by a task outside the group that
+/// happens to run next on that worker — here one that blocks until the wait has returned.
+#[test]
+fn a_wait_never_waits_for_the_next_task_outside_the_group() {
+    watchdog("a_wait_never_waits_for_the_next_task_outside_the_group", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let group = engine.group();
+            let (open, gate) = mpsc::channel::<()>();
+            for _ in 0..10 {
+                group.spawn_detached(|| ());
+            }
+            // Untracked; on one worker it runs right after the members.
+            let blocker = engine.spawn(move || gate.recv().unwrap());
+            group.wait().unwrap();
+            open.send(()).unwrap();
+            blocker.join().unwrap();
+        }
+    });
+}
+
+/// The same when the member ran on a worker while a task outside the group joined it, and that task then blocks.
+#[test]
+fn a_wait_never_waits_for_the_task_that_joined_a_member() {
+    watchdog("a_wait_never_waits_for_the_task_that_joined_a_member", || {
+        for threads in WORKER_COUNTS {
+            let engine = Engine::builder().threads(threads).build().unwrap();
+            let group = engine.group();
+            let (open, gate) = mpsc::channel::<()>();
+            let (joined, member_done) = mpsc::channel::<()>();
+            let members = group.clone();
+            let outer = engine.spawn(move || {
+                // On one worker the member runs here, while this task waits for it.
+                members.spawn(|| ()).join().unwrap();
+                joined.send(()).unwrap();
+                gate.recv().unwrap();
+            });
+            member_done.recv().unwrap();
+            group.wait().unwrap();
+            open.send(()).unwrap();
+            outer.join().unwrap();
         }
     });
 }

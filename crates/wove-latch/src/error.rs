@@ -25,9 +25,15 @@ pub struct LatchError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     /// A count-down by `by` found the count at `count`, below it.
-    Underflow { count: usize, by: usize },
+    Underflow {
+        count: usize,
+        by: usize,
+    },
     Released,
-    Overflow { count: usize, add: usize },
+    Overflow {
+        count: usize,
+        add: usize,
+    },
 }
 
 impl LatchError {

@@ -5,10 +5,11 @@
 //! The whole state is one atomic count; zero means released. Because `add` refuses a zero count, zero is
 //! terminal and release is one-shot.
 //!
-//! 1. `count_down` (by one or by `n`) and `add` change the count with a compare-and-swap loop, so an operation that would
-//!    underflow, grow a released latch or overflow fails without changing anything.
-//! 2. The one `count_down` whose swap takes the count to 0 notifies every listener of the event; no
-//!    other operation notifies, so releasing costs one notification however many count-downs there were.
+//! 1. `count_down` (by one or by `n`) and `add` change the count with a compare-and-swap loop, so an
+//!    operation that would underflow, grow a released latch or overflow fails without changing anything.
+//! 2. The one `count_down` whose swap takes the count to 0 notifies every listener of the event (and is the
+//!    one told so); no other operation notifies, so releasing costs one notification however many
+//!    count-downs there were.
 //! 3. A waiter checks the count, registers a listener, checks again, and only then parks (see
 //!    [`Blocker::park_until`](crate::Blocker::park_until)); the listener registration and the notification
 //!    both issue a `SeqCst` fence, so either the waiter's second check sees zero or the notifier sees the

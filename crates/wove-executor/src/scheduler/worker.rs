@@ -22,6 +22,7 @@ use crossbeam_deque::{Steal, Worker};
 use crate::admission::Admitted;
 use crate::context;
 use crate::registry::{Registry, SlotAllocator};
+use crate::round::HeldCounts;
 use crate::scheduler::Job;
 use crate::scheduler::slot::MAX_STREAK;
 use crate::shared::Shared;
@@ -153,11 +154,16 @@ impl WorkerContext {
         }
     }
 
-    /// A task finished on this worker: its count becomes a credit. It leaves the registry at once if it is in
-    /// this worker's own shard (a store and a read-modify-write of lines this worker owns), else in a batch,
-    /// which keeps a count of it until then (`registry.rs`).
-    pub(crate) fn defer_release(&self, header: &Header) {
+    /// A task finished on this worker: its count becomes a credit, and its count in its group round a count
+    /// this thread holds (`held`, see `round.rs`, step 3). It leaves the registry at once if it is in this
+    /// worker's own shard (a store and a read-modify-write of lines this worker owns), else in a batch, which
+    /// keeps a count of it until then (`registry.rs`).
+    pub(crate) fn defer_release(&self, header: &Header, held: &HeldCounts) {
         self.credits.set(self.credits.get() + 1);
+        if let Some(round) = header.round {
+            // SAFETY: the task's count in its round, handed over at its release.
+            unsafe { held.keep(round) };
+        }
         let key = header.registration.key();
         if Registry::shard_of_key(key) == self.index {
             self.shared.registry.remove(key, Some(&self.slots));
@@ -203,6 +209,7 @@ impl WorkerContext {
     /// every spawn (100,000 tasks spawned from outside into a group on 2 workers, best of 10, 8 alternating runs
     /// of each build, ns per task: 412–623 before, 398–587 after; a fan-out of 100,000: 377–402, 369–392).
     fn give_back(&self) {
+        context::flush_held();
         self.remove_released();
         let credits = self.credits.replace(0);
         if credits > 0 {
@@ -216,6 +223,8 @@ impl WorkerContext {
                 self.run(job);
                 continue;
             }
+            // No work: held round counts go back before this worker spins (`round.rs`, step 3).
+            context::flush_held();
             if let Some(job) = self.spin() {
                 self.run(job);
                 continue;
@@ -231,6 +240,10 @@ impl WorkerContext {
     /// Runs one job. Jobs contain their own panics; this is the last line that keeps the worker alive.
     pub(crate) fn run(&self, job: Job) {
         self.shared.slots[self.index].progressed();
+        if job.stack_address().is_some() {
+            // A join half belongs to no round this worker could hold counts of (`round.rs`, step 3).
+            context::flush_held();
+        }
         if job.is_closure() {
             // A closure task finishes in this one run: counted before its outcome is published, so whoever
             // sees it finished sees it counted. Future tasks are counted when their last poll finishes them.

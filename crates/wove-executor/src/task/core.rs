@@ -15,9 +15,10 @@
 //!    until the queue is empty under the lock; then it puts the outcome back and clears the mark. The handle
 //!    only hands the outcome out when `COMPLETE` is set and no late job runs, so the job always finds it.
 //! 4. After `COMPLETE`: wake the joiner, dispose of an outcome nobody will read (handle detached), then
-//!    release the task's count in its group round (recording failures first) and in the engine. So a group
-//!    is released only after the body and every callback finished, and any task they spawned was counted
-//!    in the group before that.
+//!    record its failures in its group round and release it in the engine, which gives its count back to
+//!    the round last (and then it must not touch the round: `round.rs`, step 2). So a group is released only
+//!    after the body and every callback finished, and any task they spawned was counted in the group before
+//!    that.
 //!
 //! Fast path: when the handle was dropped before the outcome was decided and no cancellation is under way
 //! (the `fetch_or(DECIDED)` tells both), nobody else can reach the slot any more — callbacks, joins and late
@@ -33,8 +34,9 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll, Waker};
 
-use crate::group::{Group, Round};
+use crate::group::Group;
 use crate::registry::Registration;
+use crate::round::{Round, RoundRef};
 use crate::sync::model::{self, AtomicU32, Mutex};
 use crate::sync::{Arc, Ordering};
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RELEASED, RUNNING};
@@ -48,7 +50,7 @@ pub(crate) type LateJob = Box<dyn FnOnce(&dyn EngineHooks) + Send>;
 pub(crate) trait EngineHooks {
     /// A panic nobody can observe through a handle.
     fn report_panic(&self, error: TaskError);
-    /// The task is entirely done: forget it.
+    /// The task is entirely done: forget it, and give its count back in its round.
     fn released(&self, header: &Header);
     /// Schedules `job` (late done-callbacks of task `parent`) as follow-up work tracked by `group`.
     fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob);
@@ -62,8 +64,11 @@ pub(crate) struct Header {
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
     pub(crate) parent: Option<TaskId>,
-    /// The group round that counts this task, if it is tracked.
-    pub(crate) round: Option<Arc<Round>>,
+    /// The group of the task's round, for listings: readable at any time, unlike `round`.
+    pub(crate) group: Option<crate::GroupId>,
+    /// The group round that counts this task, if it is tracked: valid from its admission to its release only
+    /// (`round.rs`, step 2).
+    pub(crate) round: Option<RoundRef>,
     pub(crate) state: AtomicU32,
     /// How the engine's registry keeps this task (set once, when it registers the task).
     pub(crate) registration: Registration,
@@ -81,13 +86,7 @@ impl Header {
         } else {
             TaskState::Queued
         };
-        TaskInfo {
-            id: self.id,
-            name: self.name.clone(),
-            state,
-            group: self.round.as_ref().map(|round| round.group_id()),
-            parent: self.parent,
-        }
+        TaskInfo { id: self.id, name: self.name.clone(), state, group: self.group, parent: self.parent }
     }
 
     pub(crate) fn is_cancel_requested(&self) -> bool {
@@ -100,6 +99,27 @@ impl Header {
 
     pub(crate) fn error_panic(&self, payload: Box<dyn Any + Send>) -> TaskError {
         TaskError::panic(self.id, self.name.clone(), payload)
+    }
+
+    /// The task's round, while the task is counted in it.
+    ///
+    /// # Safety
+    ///
+    /// The task has not been released: the caller is its spawner (before it is queued) or runs it (before
+    /// `EngineHooks::released`), or it is the current task of the calling thread.
+    pub(crate) unsafe fn round(&self) -> Option<&Round> {
+        // SAFETY: the task is counted in its round until its release (`round.rs`, step 2).
+        self.round.map(|round| unsafe { round.get() })
+    }
+
+    /// A counted reference to the task's round, for its handle: what outlives the task's count.
+    ///
+    /// # Safety
+    ///
+    /// As for [`round`](Self::round).
+    pub(crate) unsafe fn counted_round(&self) -> Option<Arc<Round>> {
+        // SAFETY: as above.
+        self.round.map(|round| unsafe { round.counted() })
     }
 }
 
@@ -214,8 +234,10 @@ impl<T: Send + 'static> Core<T> {
             other => other,
         };
         let mut failures = Vec::new();
+        // SAFETY: the task is running here and not released yet.
+        let round = unsafe { header.round() };
         // Panics are group failures; cancellations are not (somebody asked for them).
-        if let (Some(round), Err(error), false) = (&header.round, &outcome, carried) {
+        if let (Some(round), Err(error), false) = (round, &outcome, carried) {
             if error.is_panic() {
                 failures.push(error.message());
                 round.failed();
@@ -234,10 +256,10 @@ impl<T: Send + 'static> Core<T> {
                 header.state.store(before | DECIDED | COMPLETE | RELEASED, Ordering::Release);
                 drop(task_waker);
                 self.dispose(outcome, engine);
-                engine.released(header);
-                if let Some(round) = &header.round {
-                    round.release(header, failures);
+                if let Some(round) = round {
+                    round.record_failures(header, failures);
                 }
+                engine.released(header);
                 return;
             }
         }
@@ -258,7 +280,7 @@ impl<T: Send + 'static> Core<T> {
             for callback in batch {
                 if let Some(message) = self.run_callback(callback, current, engine) {
                     failures.push(message);
-                    if let Some(round) = &header.round {
+                    if let Some(round) = round {
                         round.failed();
                     }
                 }
@@ -271,12 +293,12 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
         }
-        // The engine first (registry, live count), then the group: whoever a group wait releases sees
-        // the task fully accounted for.
-        engine.released(header);
-        if let Some(round) = &header.round {
-            round.release(header, failures);
+        if let Some(round) = round {
+            round.record_failures(header, failures);
         }
+        // The engine gives the round's count back last: whoever a group wait releases sees the task fully
+        // accounted for.
+        engine.released(header);
     }
 
     /// Runs one callback, containing its panic: reported to the panic handler, returned for the group.
@@ -308,8 +330,15 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// Registers a done-callback: run at completion if the task is not complete, else queued for the late job,
-    /// which `cell` (this core's cell) keeps alive.
-    pub(crate) fn on_done(&self, cell: &Arc<dyn AsCore<T>>, callback: Callback<T>, engine: &dyn EngineHooks) {
+    /// which `cell` (this core's cell) keeps alive, tracked by the group of `round` (the handle's reference to
+    /// the task's round).
+    pub(crate) fn on_done(
+        &self,
+        cell: &Arc<dyn AsCore<T>>,
+        round: Option<&Round>,
+        callback: Callback<T>,
+        engine: &dyn EngineHooks,
+    ) {
         {
             let mut slot = self.slot.lock();
             slot.extras().callbacks.push(callback);
@@ -319,12 +348,13 @@ impl<T: Send + 'static> Core<T> {
             slot.late_running = true;
         }
         let cell = cell.clone();
-        let group = self.header.round.as_ref().and_then(|round| round.group());
-        engine.spawn_late(group, self.header.id, Box::new(move |engine| cell.core().run_late(engine)));
+        let group = round.and_then(Round::group);
+        let tracker = group.clone();
+        engine.spawn_late(group, self.header.id, Box::new(move |engine| cell.core().run_late(engine, tracker)));
     }
 
-    /// The job behind late callbacks (completion protocol, step 3).
-    fn run_late(&self, engine: &dyn EngineHooks) {
+    /// The job behind late callbacks (completion protocol, step 3); their panics are failures of `group`.
+    fn run_late(&self, engine: &dyn EngineHooks, group: Option<Group>) {
         let outcome = self.slot.lock().outcome.take().expect("a late job keeps the outcome in the slot");
         let mut failures = Vec::new();
         let (waker, orphan) = loop {
@@ -350,7 +380,7 @@ impl<T: Send + 'static> Core<T> {
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
         }
-        if let Some(group) = self.header.round.as_ref().and_then(|round| round.group()) {
+        if let Some(group) = group {
             for message in failures {
                 group.record_failure(self.header.info(), message);
             }
@@ -491,6 +521,7 @@ mod loom_tests {
             id: crate::context::with_context(|cx| cx.next_task_id()),
             name: None,
             parent: None,
+            group: None,
             round: None,
             state: AtomicU32::new(0),
             registration: crate::registry::Registration::new(),
@@ -525,7 +556,7 @@ mod loom_tests {
                 assert_eq!(*outcome.as_ref().unwrap(), 7);
                 seen.fetch_add(1, Ordering::SeqCst);
             });
-            core.on_done(&cell, callback, &*engine);
+            core.on_done(&cell, None, callback, &*engine);
             finisher.join().unwrap();
             engine.run_late_jobs();
             assert_eq!(calls.load(Ordering::SeqCst), 1);

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::context;
+use crate::round::Round;
 use crate::shared::Shared;
 use crate::sync::{Arc, Ordering};
 use crate::task::core::{AsCore, Core, Header, TaskControl};
@@ -38,11 +39,17 @@ pub struct Task<T: Send + 'static> {
     /// The engine, for the handle's own needs (late callbacks, disposing of an unread outcome). Held by the
     /// handle rather than the task, so its reference count moves on the spawner's thread only.
     engine: Arc<Shared>,
+    /// The task's group round, counted: what the handle's late callbacks and continuations are tracked by,
+    /// after the task itself may have given its count back (`round.rs`, step 2).
+    round: Option<Arc<Round>>,
 }
 
 impl<T: Send + 'static> Task<T> {
+    /// The handle of a task that has not been queued yet (so it is still counted in its round).
     pub(crate) fn new(cell: Arc<dyn AsCore<T>>, engine: Arc<Shared>) -> Self {
-        Self { cell, engine }
+        // SAFETY: the task is not queued yet, so not released.
+        let round = unsafe { cell.core().header.counted_round() };
+        Self { cell, engine, round }
     }
 
     fn core(&self) -> &Core<T> {
@@ -186,7 +193,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn on_done(&self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) {
-        self.core().on_done(&self.cell, Box::new(callback), &self.engine);
+        self.core().on_done(&self.cell, self.round.as_deref(), Box::new(callback), &self.engine);
     }
 
     /// Spawns `body` to run once this task has finished — after its done-callbacks — with its outcome, as a new
@@ -251,9 +258,14 @@ impl<T: Send + 'static> Task<T> {
         }
     }
 
-    /// The task's header (id, name, group round).
+    /// The task's header (id, name, group).
     pub(crate) fn header(&self) -> &Header {
         &self.core().header
+    }
+
+    /// The task's group round, if it is tracked.
+    pub(crate) fn round(&self) -> Option<&Arc<Round>> {
+        self.round.as_ref()
     }
 
     /// The task, type-erased (for a continuation's upstream link).
