@@ -127,7 +127,11 @@ impl Shared {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.launch_closure(spec, func, |cell| Task::new(cell.clone(), self.clone()))
+        self.launch_closure(spec, func, |cell| {
+            // SAFETY: the task is not queued yet, so not released.
+            let round = unsafe { cell.header().counted_round() };
+            Task::new(cell.clone(), self.clone(), round)
+        })
     }
 
     /// Spawns a closure task that no handle will ever refer to: it is born `DETACHED`, so the spawn takes no
@@ -181,10 +185,10 @@ impl Shared {
             })
         })
         .map_err(drop)?;
-        // Made before the continuation can run (and give its count back).
-        let task = Task::new(cell.clone(), engine);
-        cell.start(task.shared());
-        Ok(task)
+        // SAFETY: taken before the continuation can run (and give its count back).
+        let round = unsafe { cell.header().counted_round() };
+        cell.start(&engine);
+        Ok(Task::new(cell, engine, round))
     }
 
     /// Spawns a future task; hands the future back if the engine is shut down.
@@ -212,10 +216,10 @@ impl Shared {
         let (runnable, cell) =
             async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
         cell.detach();
-        // Made before the task can run (and give its count back).
-        let task = Task::new(core, self.clone());
+        // SAFETY: taken before the task can run (and give its count back).
+        let round = unsafe { core.header.counted_round() };
         runnable.schedule();
-        Ok(task)
+        Ok(Task::new(core, self.clone(), round))
     }
 
     /// Admits a task, builds its cell around a fresh core with `cell(core, body)`, registers it, and cancels it

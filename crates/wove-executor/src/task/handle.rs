@@ -45,10 +45,9 @@ pub struct Task<T: Send + 'static> {
 }
 
 impl<T: Send + 'static> Task<T> {
-    /// The handle of a task that has not been queued yet (so it is still counted in its round).
-    pub(crate) fn new(cell: Arc<dyn AsCore<T>>, engine: Arc<Shared>) -> Self {
-        // SAFETY: the task is not queued yet, so not released.
-        let round = unsafe { cell.core().header.counted_round() };
+    /// The handle of a task; `round` is the task's round, counted ([`Header::counted_round`], taken before the
+    /// task was queued).
+    pub(crate) fn new(cell: Arc<dyn AsCore<T>>, engine: Arc<Shared>, round: Option<Arc<Round>>) -> Self {
         Self { cell, engine, round }
     }
 
