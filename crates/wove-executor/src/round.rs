@@ -27,10 +27,8 @@
 //! Why: with an `Arc` and a latch count per task, every tracked task wrote the round's line four times — a
 //! reference taken and a count added on the spawning core, a count given back and the reference dropped on
 //! the finishing one — so the line bounced between the cores on every task. Now the spawning core adds a
-//! count and the finishing cores write nothing until they flush. Measured on 2 workers, best of 10, eight
-//! alternating runs of each build (glibc's allocator): 100,000 tasks spawned from outside into a group,
-//! median 338 → 316 ns per task; a fan-out of 100,000 into a group, 308 → 293. With mimalloc, where the
-//! allocator no longer hides it: fan-out 253–293 → 223–230, spawn 339–355 → 249–310.
+//! count and the finishing cores write nothing until they flush. The measurements are in the crate's
+//! *Decisions*.
 
 use std::cell::Cell;
 use std::fmt;
