@@ -56,7 +56,8 @@
 //!   per worker (and one for outside spawns), each slot a task's header or null, holding no reference count. A
 //!   worker registers and forgets the tasks of its own shard with plain stores and one read-modify-write of a
 //!   line it owns; tasks of other shards leave in batches. Readers announce themselves, and a task leaving its
-//!   slot waits for announced readers before it can be freed.
+//!   slot waits for announced readers before it can be freed. A task stolen and finished by another worker is
+//!   sent home to the worker that spawned it, which frees its cell (`registry/inbox.rs`).
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
@@ -93,7 +94,20 @@
 //!   outside onto 2 workers makes 0.29 `futex` calls per task, nearly all of them malloc's arena lock, and a
 //!   `then` chain built from outside onto 1 worker spends 31 % of its samples in them. Handing the cells back
 //!   to the building thread through the registry cut those calls to 40 % but not the time per link (four
-//!   alternating runs each at 1 worker: 457–538 ns before, 366–531 after), so it stays out.
+//!   alternating runs each at 1 worker: 457–538 ns before, 366–531 after), so it stays out for threads outside
+//!   the engine. Between workers it pays, see the next entry.
+//! - A task that one worker spawned and another stole is freed by the spawner: the thief sends the task's last
+//!   count home with the batch in which it leaves the registry, and the spawner drops what came home on its
+//!   next spawn (`registry/inbox.rs`). With glibc, a cell freed by the thief went back to the spawner's arena
+//!   under its lock, which the spawner took as it allocated the next children; freed at home, it lands in the
+//!   spawner's per-thread cache and the next spawn takes it again. Measured with a scratch harness (a fan-out
+//!   of 100,000 into a group from inside, 2 workers, best of 10, five alternating runs, ns per child, before
+//!   first): 273–298 (median 275) against 235–278 (median 243); a chain of tasks that each spawn the next,
+//!   which steals nothing, 104.9–108.0 against 106.2–107.8. In `cargo bench --bench engine` (same run, ns per
+//!   child) the fan-out took 261 against async-executor's 569 and tokio's 678. Threads outside the engine get
+//!   nothing sent home: such a thread is the bottleneck of its stream of spawns, and freeing there cost it
+//!   more than the lock did (100,000 spawns from outside into a group, 1 worker, best of 20, two runs each:
+//!   380 and 386 ns per task against 302 and 303).
 //! - The cell is not shrunk to fit glibc's fast bins either. Requests of up to 120 bytes are served from them:
 //!   allocating 10,000 and then freeing them all costs 15–16 ns per block, against 61–79 ns at 128–176 bytes,
 //!   and a closure cell is 136 bytes plus its closure. Getting under 120 would take a reference count of our

@@ -31,6 +31,8 @@
 //! 3. Only the owner writes an address into a slot, and only into a null one; a task's leaving writes null
 //!    into its own slot once. So a slot's values alternate between null and a live task.
 
+mod inbox;
+
 use std::cell::{RefCell, UnsafeCell};
 use std::ptr::{self, NonNull};
 
@@ -41,6 +43,7 @@ use crate::sync::model::{AtomicPtr, AtomicUsize, yield_now};
 use crate::sync::{Arc, Mutex, Ordering};
 use crate::task::core::{Header, TaskControl};
 use crate::task::state::RELEASED;
+use inbox::Inbox;
 
 /// Slots in a shard's first segment; segment `k` holds `FIRST << k`.
 const FIRST: usize = if cfg!(loom) { 2 } else { 64 };
@@ -223,18 +226,21 @@ impl Registration {
     }
 }
 
-/// The registry: every shard's slots, and the outside shard's allocator (the workers own theirs).
+/// The registry: every shard's slots, the outside shard's allocator (the workers own theirs), and each worker's
+/// inbox of finished tasks sent home to be freed (`inbox.rs`).
 pub(crate) struct Registry {
     /// Padded: each shard's reader count is written by its own worker.
     shards: Box<[CachePadded<Shard<Header>>]>,
     outside: Mutex<SlotAllocator>,
+    inboxes: Box<[CachePadded<Inbox>]>,
 }
 
 impl Registry {
     /// A registry for `workers` workers (and the outside shard).
     pub(crate) fn new(workers: usize) -> Self {
         let shards = (0..=workers).map(|_| CachePadded::new(Shard::new())).collect();
-        Self { shards, outside: Mutex::new(SlotAllocator::default()) }
+        let inboxes = (0..workers).map(|_| CachePadded::new(Inbox::new())).collect();
+        Self { shards, outside: Mutex::new(SlotAllocator::default()), inboxes }
     }
 
     /// Records the live task `cell` in the shard of worker `owner`, with that worker's allocator (`None`: from
@@ -270,8 +276,9 @@ impl Registry {
     }
 
     /// Forgets the finished tasks of `batch` (keys, and counts that kept the tasks alive meanwhile), draining it:
-    /// one wait for readers per run of one shard's keys. The counts go to `counts`, for the caller to drop
-    /// afterwards (dropping a task's cell may run user code that spawns).
+    /// one wait for readers per run of one shard's keys. The counts of tasks spawned on a worker are sent home
+    /// to it (`inbox.rs`) while there is room; the others go to `counts`, for the caller to drop afterwards
+    /// (dropping a task's cell may run user code that spawns).
     pub(crate) fn remove_all(
         &self,
         batch: &mut Vec<(u64, Arc<dyn TaskControl>)>,
@@ -280,12 +287,27 @@ impl Registry {
         let mut batch = batch.drain(..).peekable();
         while let Some(&(first, _)) = batch.peek() {
             let shard = Self::split(first).0;
+            let start = counts.len();
             let run = std::iter::from_fn(|| batch.next_if(|(key, _)| Self::split(*key).0 == shard));
             self.shards[shard].leave(run.map(|(key, count)| {
                 counts.push(count);
                 Self::split(key).1
             }));
+            if let Some(inbox) = self.inboxes.get(shard) {
+                inbox.send(counts, start);
+            }
         }
+    }
+
+    /// Whether counts were sent home to worker `worker` since it last collected them (a hint: it may be late).
+    #[inline]
+    pub(crate) fn any_sent_home(&self, worker: usize) -> bool {
+        self.inboxes[worker].any()
+    }
+
+    /// Worker `worker`: swaps the counts sent home to it, if any, into `into` (empty), for it to drop.
+    pub(crate) fn collect_sent_home(&self, worker: usize, into: &mut Vec<Arc<dyn TaskControl>>) {
+        self.inboxes[worker].collect(into);
     }
 
     /// The shard a key is in (a worker removes the tasks of its own shard at once: `WorkerContext::defer_release`).

@@ -237,6 +237,10 @@ impl Shared {
         C: TaskControl + 'static,
     {
         let Some((header, cancel)) = self.admit(&spec, cx, worker) else { return Err(body) };
+        if let Some(worker) = worker {
+            // Its own cells that came home are freed first, so this allocation can reuse one.
+            worker.free_sent_home();
+        }
         let cell = Arc::new(cell(Core::new(header, spec.callbacks), body));
         self.registry.insert(worker.map(|worker| (worker.index(), worker.slot_allocator())), &cell);
         if cancel {

@@ -66,6 +66,8 @@ pub(crate) struct WorkerContext {
     credits: Cell<usize>,
     /// Scratch space for the counts of a batch.
     removed: RefCell<Vec<Arc<dyn TaskControl>>>,
+    /// Scratch space for the counts that other workers sent home to this one (`registry/inbox.rs`).
+    sent_home: RefCell<Vec<Arc<dyn TaskControl>>>,
 }
 
 /// Starts worker `index` on the calling (new) thread and runs it until the engine stops.
@@ -87,6 +89,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         slots: RefCell::new(SlotAllocator::default()),
         credits: Cell::new(0),
         removed: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
+        sent_home: RefCell::new(Vec::new()),
     });
     context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
@@ -198,6 +201,26 @@ impl WorkerContext {
         }
     }
 
+    /// Drops the counts of this worker's tasks that other workers finished and sent home, if the inbox's hint
+    /// says there are any: so their cells are freed on the thread that allocated them (`registry/inbox.rs`).
+    /// Called before each spawn here.
+    #[inline]
+    pub(crate) fn free_sent_home(&self) {
+        if self.shared.registry.any_sent_home(self.index) {
+            self.free_all_sent_home();
+        }
+    }
+
+    /// As [`free_sent_home`](Self::free_sent_home), whatever the hint says: before this worker sleeps.
+    #[cold]
+    fn free_all_sent_home(&self) {
+        // Taken out of the cell for the drops: dropping a cell may run user code that spawns.
+        let mut counts = self.sent_home.take();
+        self.shared.registry.collect_sent_home(self.index, &mut counts);
+        counts.clear();
+        self.sent_home.replace(counts);
+    }
+
     /// The allocator of this worker's registry shard.
     pub(crate) fn slot_allocator(&self) -> &RefCell<SlotAllocator> {
         &self.slots
@@ -211,6 +234,7 @@ impl WorkerContext {
     fn give_back(&self) {
         context::flush_held();
         self.remove_released();
+        self.free_all_sent_home();
         let credits = self.credits.replace(0);
         if credits > 0 {
             self.shared.release_live(credits);

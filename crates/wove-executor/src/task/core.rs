@@ -123,6 +123,22 @@ impl Header {
     }
 }
 
+#[cfg(test)]
+impl Header {
+    /// The header of a task of no group, spawned by nobody, not yet registered: for unit tests and models.
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            id: crate::context::with_context(|cx| cx.next_task_id()),
+            name: None,
+            parent: None,
+            group: None,
+            round: None,
+            state: AtomicU32::new(0),
+            registration: Registration::new(),
+        }
+    }
+}
+
 /// The type-erased view of a task used by the registry, groups and the current-task context.
 pub(crate) trait TaskControl: Send + Sync {
     fn header(&self) -> &Header;
@@ -482,7 +498,6 @@ mod loom_tests {
 
     use super::{AsCore, Core, EngineHooks, Header, LateJob};
     use crate::group::Group;
-    use crate::sync::model::AtomicU32;
     use crate::{TaskError, TaskId};
 
     /// Stands in for the engine: counts releases and panics, keeps late jobs to run them afterwards.
@@ -517,16 +532,7 @@ mod loom_tests {
     }
 
     fn core<T: Send + 'static>() -> Arc<Core<T>> {
-        let header = Header {
-            id: crate::context::with_context(|cx| cx.next_task_id()),
-            name: None,
-            parent: None,
-            group: None,
-            round: None,
-            state: AtomicU32::new(0),
-            registration: crate::registry::Registration::new(),
-        };
-        Arc::new(Core::new(header, Vec::new()))
+        Arc::new(Core::new(Header::for_tests(), Vec::new()))
     }
 
     fn outcome<T: Send + 'static>(core: &Core<T>) -> Result<T, TaskError> {
