@@ -95,7 +95,11 @@
 //!   `then` chain built from outside onto 1 worker spends 31 % of its samples in them. Handing the cells back
 //!   to the building thread through the registry cut those calls to 40 % but not the time per link (four
 //!   alternating runs each at 1 worker: 457–538 ns before, 366–531 after), so it stays out for threads outside
-//!   the engine. Between workers it pays, see the next entry.
+//!   the engine. Between workers it pays, see the next entry. On the 2-core VM, the lock also makes spawning
+//!   from outside onto 2 workers bimodal (repetitions of 100,000 tasks into a group): about 300 ns per task
+//!   while the spawning thread shares a core with one worker, about 540 while the two workers share one —
+//!   pinning the threads by hand gives 299–383 and 466–583 — and the OS moves between the two placements
+//!   from run to run; with mimalloc both give about 260–300.
 //! - A task that one worker spawned and another stole is freed by the spawner: the thief sends the task's last
 //!   count home with the batch in which it leaves the registry, and the spawner drops what came home on its
 //!   next spawn (`registry/inbox.rs`). With glibc, a cell freed by the thief went back to the spawner's arena
