@@ -293,6 +293,7 @@ impl Registry {
                 counts.push(count);
                 Self::split(key).1
             }));
+            // Only workers have inboxes: the outside shard, the last one, gets nothing sent home (`inbox.rs`).
             if let Some(inbox) = self.inboxes.get(shard) {
                 inbox.send(counts, start);
             }
