@@ -7,6 +7,7 @@ use std::pin::{Pin, pin};
 use std::task::{Context, Poll};
 
 use crossbeam_deque::{Injector, Worker};
+use crossbeam_utils::CachePadded;
 use event_listener::Event;
 
 use crate::admission::Admission;
@@ -73,8 +74,8 @@ impl Engine {
             injector: Injector::new(),
             stealers: locals.iter().map(Worker::stealer).collect(),
             slots: slots(threads),
-            sleep: Sleep::new(threads),
-            admission: Admission::new(),
+            sleep: CachePadded::new(Sleep::new(threads)),
+            admission: CachePadded::new(Admission::new()),
             idle: Event::new(),
             registry: Registry::new(threads),
             handles: AtomicUsize::new(1),

@@ -40,9 +40,10 @@
 //!   row, stealable only from a worker stuck in a long job); a LIFO `crossbeam-deque` per worker (also where
 //!   `join` offers its second half); a global injector for spawns from outside and for `yield_now`, looked at
 //!   first every 61 looks; thieves steal in batches.
-//! - **Sleep** (`scheduler/sleep.rs`): bounded spinning, then `thread::park`; a notify costs one fence and one
-//!   load when nobody sleeps or somebody is already searching; a worker that finds work wakes the next. Idle
-//!   workers burn no CPU.
+//! - **Sleep** (`scheduler/sleep.rs`): bounded spinning, then `thread::park`; a worker spinning counts as
+//!   searching, and at most half the workers spin at once; a notify costs one fence and one load when nobody
+//!   sleeps or somebody is already searching; a searcher that finds work wakes the next if more is in sight.
+//!   Idle workers burn no CPU.
 //! - **Help while waiting** (`context.rs`): every blocking wait on a worker — [`Task::join`], [`Group::wait`],
 //!   a `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
 //!   at a time until its condition holds, so nested blocking never deadlocks. It checks the condition between
@@ -57,7 +58,8 @@
 //!   worker registers and forgets the tasks of its own shard with plain stores and one read-modify-write of a
 //!   line it owns; tasks of other shards leave in batches. Readers announce themselves, and a task leaving its
 //!   slot waits for announced readers before it can be freed. A task stolen and finished by another worker is
-//!   sent home to the worker that spawned it, which frees its cell (`registry/inbox.rs`).
+//!   sent home to the worker that spawned it, which frees its cell; one spawned from outside goes to the
+//!   outside shard's inbox, and each spawn from outside frees one of those (`registry/inbox.rs`).
 //! - **Observability** (`metrics.rs`, `trace.rs`): per-worker cache-padded counters; Chrome trace events.
 //! - **Loom**: the task state and completion, admission and sleep protocols take their primitives from
 //!   `sync::model` and are model-checked by in-crate unit tests under `--cfg loom` (see the justfile's `loom`).
@@ -108,10 +110,23 @@
 //!   of 100,000 into a group from inside, 2 workers, best of 10, five alternating runs, ns per child, before
 //!   first): 273–298 (median 275) against 235–278 (median 243); a chain of tasks that each spawn the next,
 //!   which steals nothing, 104.9–108.0 against 106.2–107.8. In `cargo bench --bench engine` (same run, ns per
-//!   child) the fan-out took 261 against async-executor's 569 and tokio's 678. Threads outside the engine get
-//!   nothing sent home: such a thread is the bottleneck of its stream of spawns, and freeing there cost it
-//!   more than the lock did (100,000 spawns from outside into a group, 1 worker, best of 20, two runs each:
-//!   380 and 386 ns per task against 302 and 303).
+//!   child) the fan-out took 261 against async-executor's 569 and tokio's 678.
+//! - Tasks spawned from outside are sent home too, to the outside shard's inbox, and each spawn from outside
+//!   frees **one** of them, right after its own allocation, so that the next spawn's cell comes from the
+//!   thread's per-thread cache (`registry/inbox.rs`). A first version freed each batch that came home at once:
+//!   most of it overflowed that small cache into the arena, and a lone spawner feeding 1 worker went from 302
+//!   to 380 ns per task. Shipped together with the spinning rule of `scheduler/sleep.rs` (a worker spinning
+//!   counts as searching, at most half the workers spin, and a searcher wakes the next only if more work is in
+//!   sight): with the inbox alone, the worker — no longer freeing — caught up with a caller building a `then`
+//!   chain, and two spinning workers and the caller then shared the two cores. Measured with a scratch harness
+//!   (100,000 units, best of 10, five alternating runs, 2 workers unless said, ns per unit, before first):
+//!   spawning detached into a group from outside 299–505 (bimodal, see above) against 198–323 (four of five
+//!   runs at 198–225); a `then` chain built by the caller 416–456 against 227–276, and on 1 worker 424–437
+//!   against 264–292; a fan-out from inside 220–288 against 245–259; a chain of tasks that each spawn the
+//!   next 107.3–108.2 against 107.3–108.5; 1 worker fed from outside 304–314 against 207–369 (noisy, median
+//!   unchanged). `perf stat` of the `then` chain: 377,833 futex calls per 3,000,000 links before, 420 after.
+//!   The price: up to two inboxes' worth (2,048) of finished, empty cells wait for the next spawn from outside,
+//!   until a worker goes to sleep and frees them.
 //! - The cell is not shrunk to fit glibc's fast bins either. Requests of up to 120 bytes are served from them:
 //!   allocating 10,000 and then freeing them all costs 15–16 ns per block, against 61–79 ns at 128–176 bytes,
 //!   and a closure cell is 136 bytes plus its closure. Getting under 120 would take a reference count of our

@@ -231,30 +231,48 @@ impl Registration {
 pub(crate) struct Registry {
     /// Padded: each shard's reader count is written by its own worker.
     shards: Box<[CachePadded<Shard<Header>>]>,
-    outside: Mutex<SlotAllocator>,
+    outside: CachePadded<Mutex<OutsideShard>>,
     inboxes: Box<[CachePadded<Inbox>]>,
+}
+
+/// What spawns from outside the engine share, under one lock: the outside shard's allocator, and the counts
+/// sent home to the outside shard (`inbox.rs`), taken out of its inbox a batch at a time and handed out one per
+/// spawn.
+#[derive(Default)]
+struct OutsideShard {
+    slots: SlotAllocator,
+    sent_home: Vec<Arc<dyn TaskControl>>,
 }
 
 impl Registry {
     /// A registry for `workers` workers (and the outside shard).
     pub(crate) fn new(workers: usize) -> Self {
         let shards = (0..=workers).map(|_| CachePadded::new(Shard::new())).collect();
-        let inboxes = (0..workers).map(|_| CachePadded::new(Inbox::new())).collect();
-        Self { shards, outside: Mutex::new(SlotAllocator::default()), inboxes }
+        let inboxes = (0..=workers).map(|_| CachePadded::new(Inbox::new())).collect();
+        Self { shards, outside: CachePadded::new(Mutex::new(OutsideShard::default())), inboxes }
     }
 
     /// Records the live task `cell` in the shard of worker `owner`, with that worker's allocator (`None`: from
     /// outside the engine). The cell must not be reachable by any other thread yet.
+    ///
+    /// From outside, it also returns one count sent home to the outside shard, if any, for the caller to drop:
+    /// each spawn from outside frees one finished cell, which its thread's allocator hands out again to the
+    /// next spawn (`inbox.rs`).
     pub(crate) fn insert<C: TaskControl + 'static>(
         &self,
         owner: Option<(usize, &RefCell<SlotAllocator>)>,
         cell: &Arc<C>,
-    ) {
-        let (shard, index) = match owner {
-            Some((worker, allocator)) => (worker, allocator.borrow_mut().take(&self.shards[worker])),
+    ) -> Option<Arc<dyn TaskControl>> {
+        let (shard, index, sent_home) = match owner {
+            Some((worker, allocator)) => (worker, allocator.borrow_mut().take(&self.shards[worker]), None),
             None => {
                 let shard = self.shards.len() - 1;
-                (shard, self.outside.lock().take(&self.shards[shard]))
+                let mut outside = self.outside.lock();
+                let index = outside.slots.take(&self.shards[shard]);
+                if outside.sent_home.is_empty() && self.inboxes[shard].any() {
+                    self.inboxes[shard].collect(&mut outside.sent_home);
+                }
+                (shard, index, outside.sent_home.pop())
             }
         };
         let header = cell.header();
@@ -263,6 +281,7 @@ impl Registry {
         // SAFETY: nobody else can reach the header yet (see `Registration`).
         unsafe { *header.registration.0.get() = NonNull::new(control.cast_mut()).map(|control| (control, key)) };
         self.shards[shard].publish(index, header);
+        sent_home
     }
 
     /// Forgets the finished task whose key is `key`, at once. `own`: the allocator of the shard's owner, when
@@ -293,10 +312,7 @@ impl Registry {
                 counts.push(count);
                 Self::split(key).1
             }));
-            // Only workers have inboxes: the outside shard, the last one, gets nothing sent home (`inbox.rs`).
-            if let Some(inbox) = self.inboxes.get(shard) {
-                inbox.send(counts, start);
-            }
+            self.inboxes[shard].send(counts, start);
         }
     }
 
@@ -309,6 +325,16 @@ impl Registry {
     /// Worker `worker`: swaps the counts sent home to it, if any, into `into` (empty), for it to drop.
     pub(crate) fn collect_sent_home(&self, worker: usize, into: &mut Vec<Arc<dyn TaskControl>>) {
         self.inboxes[worker].collect(into);
+    }
+
+    /// A worker about to sleep: moves every count sent home to the outside shard into `into` (empty), for it to
+    /// drop — so an idle engine keeps no finished cells for spawns from outside that may never come.
+    pub(crate) fn collect_outside_sent_home(&self, into: &mut Vec<Arc<dyn TaskControl>>) {
+        let outside = self.shards.len() - 1;
+        if self.inboxes[outside].any() {
+            self.inboxes[outside].collect(into);
+        }
+        into.append(&mut self.outside.lock().sent_home);
     }
 
     /// The shard a key is in (a worker removes the tasks of its own shard at once: `WorkerContext::defer_release`).
@@ -408,7 +434,17 @@ mod loom_tests {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    use super::{FIRST, Shard, SlotAllocator, locate};
+    use super::{FIRST, Registry, Shard, SlotAllocator, locate};
+    use crate::sync::Arc;
+    use crate::task::core::{Core, Header, TaskControl};
+
+    fn cell() -> Arc<Core<u32>> {
+        Arc::new(Core::new(Header::for_tests(), Vec::new()))
+    }
+
+    fn same(a: &Arc<dyn TaskControl>, b: &Arc<Core<u32>>) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+    }
 
     fn found(shard: &Shard<usize>) -> Vec<usize> {
         let mut found = Vec::new();
@@ -424,6 +460,34 @@ mod tests {
         assert_eq!(locate(FIRST), (1, 0));
         assert_eq!(locate(3 * FIRST - 1), (1, 2 * FIRST - 1));
         assert_eq!(locate(3 * FIRST), (2, 0));
+    }
+
+    /// A task spawned from outside and finished on a worker is sent home to the outside shard: the next spawn
+    /// from outside gets its count back (to free its cell), one per spawn, and a worker about to sleep takes
+    /// whatever is left.
+    #[test]
+    fn outside_tasks_come_home_one_per_spawn_from_outside() {
+        let registry = Registry::new(1);
+        let cells: Vec<_> = (0..3).map(|_| cell()).collect();
+        for cell in &cells {
+            assert!(registry.insert(None, cell).is_none(), "nothing has come home yet");
+        }
+        // A worker finishes the first two and removes them in one batch: both go to the outside inbox.
+        let mut batch: Vec<(u64, Arc<dyn TaskControl>)> =
+            cells[..2].iter().map(|cell| (cell.header().registration.key(), cell.clone() as _)).collect();
+        let mut counts = Vec::new();
+        registry.remove_all(&mut batch, &mut counts);
+        assert!(counts.is_empty(), "sent home, not left to the worker");
+        let spawned = cell();
+        let home = registry.insert(None, &spawned).expect("one count comes back with a spawn from outside");
+        assert!(cells[..2].iter().any(|cell| same(&home, cell)));
+        let mut left = Vec::new();
+        registry.collect_outside_sent_home(&mut left);
+        assert_eq!(left.len(), 1, "the other one, for a worker about to sleep");
+        assert!(!std::ptr::addr_eq(Arc::as_ptr(&left[0]), Arc::as_ptr(&home)));
+        left.clear();
+        registry.collect_outside_sent_home(&mut left);
+        assert!(left.is_empty());
     }
 
     /// Slots freed by other threads (only nulled) are found by the owner's sweep and reused; it grows only when

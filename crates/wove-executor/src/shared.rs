@@ -18,6 +18,7 @@ use std::future::Future;
 use std::thread::JoinHandle;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
+use crossbeam_utils::CachePadded;
 use event_listener::Event;
 
 use crate::admission::{Admission, Admitted};
@@ -107,8 +108,11 @@ pub(crate) struct Shared {
     pub(crate) injector: Injector<Job>,
     pub(crate) stealers: Box<[Stealer<Job>]>,
     pub(crate) slots: Slots,
-    pub(crate) sleep: Sleep,
-    pub(crate) admission: Admission,
+    /// Padded, as is `admission`: spinning workers write the sleep word as they start and stop searching, and
+    /// every spawn from outside writes the admission word and reads the sleep word — on one line, each write
+    /// took the other side's copy away.
+    pub(crate) sleep: CachePadded<Sleep>,
+    pub(crate) admission: CachePadded<Admission>,
     pub(crate) idle: Event,
     pub(crate) registry: Registry,
     pub(crate) handles: AtomicUsize,
@@ -242,7 +246,9 @@ impl Shared {
             worker.free_sent_home();
         }
         let cell = Arc::new(cell(Core::new(header, spec.callbacks), body));
-        self.registry.insert(worker.map(|worker| (worker.index(), worker.slot_allocator())), &cell);
+        let sent_home = self.registry.insert(worker.map(|worker| (worker.index(), worker.slot_allocator())), &cell);
+        // From outside: one finished cell freed here, for this thread's next spawn to reuse (`registry/inbox.rs`).
+        drop(sent_home);
         if cancel {
             cell.cancel();
         }

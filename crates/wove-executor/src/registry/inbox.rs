@@ -1,5 +1,6 @@
 //! Sending finished tasks home to be freed: a worker that finishes a task spawned on another worker (it stole
-//! it) hands the task's last count back to that worker, which drops it — so frees the cell — on its next spawn.
+//! it) or outside the engine hands the task's last count back to the spawning side, which drops it — so frees
+//! the cell — as it spawns.
 //!
 //! Why: the global allocator serves a cell from the spawning thread's heap, and a free from another thread
 //! goes back to that heap. With glibc's malloc, that takes the heap's arena lock, which the spawning worker
@@ -8,13 +9,18 @@
 //! the cell goes to the spawner's own per-thread cache, from which its next spawn takes it again. The
 //! measurements are in the crate's *Decisions*.
 //!
-//! Tasks spawned from outside the engine are not sent home: their spawner is the bottleneck of such a stream
-//! (the workers run dry between its spawns), and freeing there costs it more than the lock did.
+//! Tasks spawned from outside the engine go home to the outside shard's inbox. A spawn from outside takes them
+//! out a batch at a time (under the outside shard's lock, which it takes anyway) and frees **one** per spawn,
+//! right after its own allocation: the freed cell lands in the thread's per-thread cache and the next spawn's
+//! cell is served from there, so neither side takes the arena lock — the worker no longer frees, the spawner
+//! no longer goes to the arena for a cell. (Freeing a whole batch at once, the first try, cost a lone spawner more than
+//! the lock had: most of the batch overflowed the small per-thread cache into the arena.)
 //!
 //! An inbox holds at most [`CAPACITY`] counts; a worker that finds it full drops the rest itself. What waits in
 //! an inbox is a finished task's empty cell — its body, outcome and callbacks are gone — so nothing anybody
-//! can observe is delayed. Its owner empties it on every spawn where the inbox's flag says it holds anything,
-//! and before it sleeps whatever the flag says; the registry drops what is left with the engine.
+//! can observe is delayed. A worker empties its own on every spawn where the inbox's flag says it holds
+//! anything, and before it sleeps whatever the flag says; a worker about to sleep also empties the outside
+//! shard's (so an idle engine keeps no finished cells); the registry drops what is left with the engine.
 //!
 //! The counts move under the inbox's lock; the flag beside it is only a hint, set and cleared under the lock,
 //! so that a spawn checks it with one load and no lock.
@@ -26,7 +32,7 @@ use crate::task::core::TaskControl;
 /// At most this many counts wait in one inbox.
 pub(crate) const CAPACITY: usize = 1024;
 
-/// One worker's inbox of counts sent home.
+/// One shard's inbox of counts sent home: a worker's, or the outside shard's.
 pub(crate) struct Inbox {
     /// Set when counts were sent: what the owner checks on every spawn, a line written once per batch.
     pending: AtomicBool,

@@ -2,16 +2,26 @@
 //!
 //! # Protocol
 //!
-//! One atomic word counts the workers that are *searching* (woken, looking for work, low 16 bits) and those
-//! *asleep* (the bits above). The list of sleeping workers sits under a mutex; each worker parks with
-//! `std::thread::park`, so the same parker also serves its blocking waits (see `context::wait_for`).
+//! One atomic word counts the workers that are *searching* (low 16 bits) and those *asleep* (the bits above).
+//! A worker searches when a notifier woke it, or when it ran dry and spins before it sleeps — at most half the
+//! workers at once spin that way; one that finds the limit reached goes to sleep at once (`begin_search`). The
+//! list of sleeping workers sits under a mutex; each worker parks with `std::thread::park`, so the same parker
+//! also serves its blocking waits (see `context::wait_for`).
 //!
 //! 1. **Notify** (after pushing work): a `SeqCst` fence, then one load of the word. If a worker is already
 //!    searching, or nobody sleeps, that is all — one load on the hot path. Otherwise pop one sleeper, mark it
 //!    searching, unpark it.
-//! 2. **A searcher that finds work** stops searching; if it was the last searcher and workers still sleep, it
-//!    wakes the next one. A burst thus ramps up every core one wake at a time, without a thundering herd
-//!    (many woken for one job) and without each spawn paying for a wake.
+//! 2. **A searcher that finds work** stops searching; if it was the last searcher, workers still sleep and more
+//!    work is in sight (in its own deque after a batch steal, the injector or another deque), it wakes the next
+//!    one. A burst thus ramps up every core one wake at a time, without a thundering herd (many woken for one
+//!    job) and without each spawn paying for a wake; a stream of single jobs from outside — each taken by the
+//!    spinning worker as it comes — wakes nobody. A job the searcher did not see is not lost: the searcher
+//!    is awake and looks again after its job, and a worker going to sleep looks everywhere (step 3).
+//!
+//!    Why spinners count (and at most half): a worker spinning uncounted let every notifier wake a sleeper for
+//!    work the spinner was about to take, and two spinners on two cores took the CPU from the thread that fed
+//!    them — a `then` chain built by the caller ran at about half speed; the measurements are in the crate's
+//!    *Decisions*, with the outside inbox (`registry/inbox.rs`) that came with this rule.
 //! 3. **Going to sleep**: push itself on the list and count itself asleep (no longer searching) in one step
 //!    under the lock, then a `SeqCst` fence, then look at every queue (and at its stop condition) once more. If
 //!    anything is there, it takes itself off the list again (or, if a notifier already took it off, carries on
@@ -77,10 +87,27 @@ impl Sleep {
         }
     }
 
-    /// Step 2: a searcher found work.
-    pub(crate) fn end_search(&self) {
+    /// A worker that ran dry counts itself searching while it spins, unless `limit` workers already search:
+    /// then it returns false and should sleep at once. Needs no ordering: what keeps wakes from being lost is
+    /// step 3's fence and re-check, which every searcher passes through before it sleeps.
+    pub(crate) fn begin_search(&self, limit: usize) -> bool {
+        let mut counts = self.counts.load(Ordering::Relaxed);
+        loop {
+            if counts & SEARCHING_MASK >= limit {
+                return false;
+            }
+            let searching = counts + SEARCHING_ONE;
+            match self.counts.compare_exchange_weak(counts, searching, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => return true,
+                Err(actual) => counts = actual,
+            }
+        }
+    }
+
+    /// Step 2: a searcher found work; `more` tells whether more work is in sight.
+    pub(crate) fn end_search(&self, more: impl FnOnce() -> bool) {
         let before = self.counts.fetch_sub(SEARCHING_ONE, Ordering::SeqCst);
-        if before & SEARCHING_MASK == 1 && before >= ASLEEP_ONE {
+        if before & SEARCHING_MASK == 1 && before >= ASLEEP_ONE && more() {
             self.wake_one();
         }
     }
@@ -172,15 +199,52 @@ mod loom_tests {
                         sleep.prepare(0, false);
                         if queue.load(Ordering::Acquire) > 0 {
                             if !sleep.cancel(0) {
-                                sleep.end_search(); // a notifier woke it first: it was searching
+                                sleep.end_search(|| true); // a notifier woke it first: it was searching
                             }
                             continue;
                         }
                         while sleep.is_asleep(0) {
                             loom::thread::park();
                         }
-                        sleep.end_search();
+                        sleep.end_search(|| true);
                     }
+                })
+            };
+            queue.fetch_add(1, Ordering::Release);
+            sleep.notify();
+            worker.join().unwrap();
+        });
+    }
+
+    /// A worker that ran dry spins as a searcher, finds nothing and goes to sleep, racing a notifier that pushes
+    /// work and — seeing the spinner — wakes nobody: the spinner's own re-check before parking must find the
+    /// work (a lost wakeup would leave it parked forever, which loom reports as a deadlock).
+    #[test]
+    fn notify_skipped_for_a_spinner_vs_its_going_to_sleep() {
+        loom::model(|| {
+            let sleep = Arc::new(Sleep::new(2));
+            let queue = Arc::new(AtomicUsize::new(0));
+            let worker = {
+                let (sleep, queue) = (sleep.clone(), queue.clone());
+                thread::spawn(move || {
+                    sleep.register_thread(0);
+                    assert!(sleep.begin_search(1), "nobody else searches");
+                    if queue.swap(0, Ordering::Acquire) > 0 {
+                        sleep.end_search(|| false);
+                        return;
+                    }
+                    sleep.prepare(0, true);
+                    if queue.swap(0, Ordering::Acquire) > 0 {
+                        if !sleep.cancel(0) {
+                            sleep.end_search(|| false);
+                        }
+                        return;
+                    }
+                    while sleep.is_asleep(0) {
+                        loom::thread::park();
+                    }
+                    sleep.end_search(|| false);
+                    assert_eq!(queue.swap(0, Ordering::Acquire), 1, "woken for the work");
                 })
             };
             queue.fetch_add(1, Ordering::Release);

@@ -221,6 +221,14 @@ impl WorkerContext {
         self.sent_home.replace(counts);
     }
 
+    /// Drops what was sent home to the outside shard and not yet freed by a spawn from outside: before this
+    /// worker sleeps, so an idle engine keeps no finished cells.
+    #[cold]
+    fn free_outside_sent_home(&self) {
+        let mut counts = Vec::new();
+        self.shared.registry.collect_outside_sent_home(&mut counts);
+    }
+
     /// The allocator of this worker's registry shard.
     pub(crate) fn slot_allocator(&self) -> &RefCell<SlotAllocator> {
         &self.slots
@@ -235,6 +243,7 @@ impl WorkerContext {
         context::flush_held();
         self.remove_released();
         self.free_all_sent_home();
+        self.free_outside_sent_home();
         let credits = self.credits.replace(0);
         if credits > 0 {
             self.shared.release_live(credits);
@@ -284,8 +293,17 @@ impl WorkerContext {
         }
     }
 
-    /// A few more looks before sleeping, for work that is about to arrive.
+    /// A few more looks before sleeping, for work that is about to arrive — as a searcher (sleep protocol), so
+    /// that notifiers leave the sleepers alone meanwhile. None at once if half the workers already search. A
+    /// lone worker has nobody to wake, so it spins without writing the word that every notifier reads.
     fn spin(&self) -> Option<Job> {
+        let workers = self.shared.stealers.len();
+        if !self.searching.get() && workers > 1 {
+            if !self.shared.sleep.begin_search(workers / 2) {
+                return None;
+            }
+            self.searching.set(true);
+        }
         self.note_progress();
         for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
             if round < SPIN_ROUNDS {
@@ -331,7 +349,7 @@ impl WorkerContext {
     /// Ends this worker's search, if it was searching (sleep protocol, step 2).
     pub(crate) fn stop_searching(&self) {
         if self.searching.replace(false) {
-            self.shared.sleep.end_search();
+            self.shared.sleep.end_search(|| self.shared.has_work(&self.local));
         }
     }
 
