@@ -33,6 +33,7 @@ use crate::sync::model::AtomicU32;
 use crate::sync::{Arc, AtomicUsize, Mutex};
 use crate::task::continuation::ContinuationCell;
 use crate::task::core::{Callback, Core, EngineHooks, Header, LateJob, TaskControl};
+use crate::task::handle::TaskParts;
 use crate::task::run::{ClosureCell, TaskFuture};
 use crate::task::state::DETACHED;
 use crate::trace::Tracer;
@@ -83,6 +84,10 @@ impl EngineHooks for Arc<Shared> {
 
     fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob) {
         self.spawn_follow_up(group, parent, job);
+    }
+
+    fn schedule_ready(&self, continuation: Job) {
+        self.schedule(continuation, false);
     }
 }
 
@@ -178,17 +183,26 @@ impl Shared {
         T: Send + 'static,
         F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
     {
-        // The new handle's count of the engine: the one count a link takes.
-        let engine = predecessor.shared().clone();
-        let round = predecessor.round().cloned();
-        let spec = SpawnSpec::follow_up(Tracking::After(round.as_ref()), predecessor.header().id);
-        let cell = context::with_context(|cx| {
+        // The predecessor's handle is taken apart: its count of the engine becomes the new handle's, so a link
+        // takes no count (`task/continuation.rs`, step 1).
+        let TaskParts { cell: upstream, engine, round: upstream_round } = predecessor.into_parts();
+        let spec = SpawnSpec::follow_up(Tracking::After(upstream_round.as_ref()), upstream.core().header.id);
+        let registered = context::with_context(|cx| {
             let worker = cx.worker_of(&engine);
-            engine.register(spec, cx, worker, (predecessor, body), |core, (predecessor, body)| {
-                ContinuationCell::new(core, &engine, predecessor, body)
+            engine.register(spec, cx, worker, (upstream, body), |core, (upstream, body)| {
+                ContinuationCell::new(core, upstream, body)
             })
-        })
-        .map_err(drop)?;
+        });
+        let cell = match registered {
+            Ok(cell) => cell,
+            Err((upstream, body)) => {
+                // Refused: the predecessor's handle is put back together and dropped, which detaches it.
+                drop(body);
+                drop(Task::new(upstream, engine, upstream_round));
+                return Err(());
+            }
+        };
+        drop(upstream_round);
         // SAFETY: taken before the continuation can run (and give its count back).
         let round = unsafe { cell.header().counted_round() };
         cell.start(&engine);

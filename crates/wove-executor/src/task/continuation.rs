@@ -4,29 +4,36 @@
 //! # Protocol
 //!
 //! 1. The continuation is admitted like a spawn (into the predecessor's group), registered, but not scheduled.
-//!    Its own cell is registered as the predecessor's join waker: the predecessor's handle is moved into the
-//!    continuation, so nobody else can join it.
-//! 2. The predecessor wakes that waker once its outcome can be handed out — after its callbacks, from the worker
-//!    that finished it — and the wake schedules the continuation there, in that worker's next-task slot: a
-//!    chain runs link after link on one warm core. If the predecessor had already finished at registration,
-//!    the continuation is scheduled at once — never run inline on the caller.
+//!    The predecessor's handle is taken apart: the continuation keeps the predecessor's cell (so nobody else
+//!    can join it), the new handle takes over its count of the engine, and its round reference is dropped
+//!    once the continuation is admitted. The continuation's job is registered as the predecessor's joiner.
+//! 2. The engine that finishes the predecessor schedules that job once the outcome can be handed out — after
+//!    its callbacks, from the worker that finished it, in that worker's next-task slot: a chain runs link
+//!    after link on one warm core. If the predecessor had already finished at registration, the continuation
+//!    is scheduled at once — never run inline on the caller.
 //! 3. The continuation takes the predecessor's outcome and passes it to its body. An `Err` the body returns is
 //!    carried as is (it still names the task that failed) and is not counted again as a group failure.
 //! 4. Cancelling a task walks up the chain (`Task::cancel`, iteratively, so a million links cost no stack):
 //!    every step that has not started ends cancelled, its body dropped unrun. Each step drops its
-//!    predecessor's handle when it runs, so finished links are freed as the chain advances.
+//!    predecessor's cell when it runs, so finished links are freed as the chain advances.
+//!
+//! A waiting continuation holds no reference count of the engine, and the predecessor's cell it drops holds
+//! none either: the engine is reached through the worker that finishes the predecessor (step 2) or runs the
+//! continuation. So a chain built on one thread and run on another moves no count of the engine per link — a
+//! line the builder and the workers otherwise wrote in turn on every link (the measurements are in the
+//! crate's *Decisions*).
 
 use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::task::{Wake, Waker};
+use std::task::Poll;
 
+use crate::TaskError;
 use crate::context;
 use crate::scheduler::{ClosureEntry, Job, ThinCell, closure_entry};
 use crate::shared::Shared;
 use crate::sync::{Arc, Mutex};
 use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
 use crate::task::run::ClosureJob;
-use crate::{Task, TaskError};
 
 /// A continuation: its core, the predecessor it waits for, and its body.
 #[repr(C)]
@@ -34,12 +41,8 @@ pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
     /// Must stay the first field (`ThinCell`).
     entry: ClosureEntry,
     core: Core<T>,
-    /// The engine's address, only to recognise its workers: the engine itself is reached through a worker or
-    /// through the predecessor's handle, so a link costs no reference count of the engine (a count every
-    /// core writes; a chain built from one thread and run on another bounced it between them four times per
-    /// link).
-    engine: usize,
-    predecessor: Mutex<Option<Task<P>>>,
+    /// The predecessor's cell, until this continuation runs.
+    predecessor: Mutex<Option<Arc<dyn AsCore<P>>>>,
     /// Taken by the worker that claims the continuation (as a closure task's body, `run.rs`).
     body: UnsafeCell<Option<F>>,
 }
@@ -63,49 +66,26 @@ where
     T: Send + 'static,
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
-    pub(crate) fn new(core: Core<T>, engine: &Shared, predecessor: Task<P>, body: F) -> Self {
+    pub(crate) fn new(core: Core<T>, predecessor: Arc<dyn AsCore<P>>, body: F) -> Self {
         Self {
             entry: closure_entry::<Self>,
             core,
-            engine: std::ptr::from_ref(engine).addr(),
             predecessor: Mutex::new(Some(predecessor)),
             body: UnsafeCell::new(Some(body)),
         }
     }
 
-    /// Step 1 and 2: waits for the predecessor, or schedules at once on `engine` (the predecessor's) if it has
-    /// finished — with the caller's reference: no count of the engine is taken, a line that the workers write
-    /// as they drop the handles of finished links.
+    /// Steps 1 and 2: waits for the predecessor, or schedules at once on `engine` (the predecessor's) if it has
+    /// finished.
     pub(crate) fn start(self: &Arc<Self>, engine: &Shared) {
-        let waker = Waker::from(self.clone());
-        // Registered by value: the slot keeps this waker, no clone of it.
+        let job = Job::closure(self.clone());
         let unregistered = match &*self.predecessor.lock() {
-            Some(predecessor) => predecessor.register_join_waker(waker).err(),
-            None => Some(waker),
+            Some(predecessor) => predecessor.core().register_continuation(job).err(),
+            None => Some(job),
         };
-        if unregistered.is_some() {
-            engine.schedule(Job::closure(self.clone()), false);
+        if let Some(job) = unregistered {
+            engine.schedule(job, false);
         }
-    }
-}
-
-impl<P, T, F> Wake for ContinuationCell<P, T, F>
-where
-    P: Send + 'static,
-    T: Send + 'static,
-    F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
-{
-    fn wake(self: Arc<Self>) {
-        // Woken on one of the engine's workers (the predecessor finished there): its next-task slot. Else (its
-        // late callbacks ran off the engine; a predecessor finished before registration is `start`'s case)
-        // through the predecessor's handle, which the cell holds until it runs — and it runs only after this.
-        context::with_context(|cx| match cx.worker_at(self.engine) {
-            Some(worker) => worker.push_next(Job::closure(self)),
-            None => {
-                let predecessor = self.predecessor.lock().as_ref().map(|predecessor| predecessor.shared().clone());
-                predecessor.expect("woken before it runs").schedule(Job::closure(self), false);
-            }
-        });
     }
 }
 
@@ -121,8 +101,12 @@ where
         let Some(proceed) = core.claim() else { return };
         // SAFETY: `claim` succeeded, so this thread is the only one ever to access `body` (see the `Sync` impl).
         let Some(body) = (unsafe { &mut *self.body.get() }).take() else { return };
-        let predecessor = self.predecessor.lock().take();
-        let outcome = predecessor.map(Task::take_finished).expect("a continuation runs once, after its predecessor");
+        let predecessor = self.predecessor.lock().take().expect("a continuation runs once");
+        let outcome = match predecessor.core().poll_join(std::task::Waker::noop()) {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => unreachable!("a continuation runs after its predecessor finished"),
+        };
+        drop(predecessor);
         if !proceed {
             // Cancelled before it started: the body is dropped unrun. A panic of the predecessor that nobody will
             // now see still reaches the panic handler.
@@ -158,7 +142,7 @@ impl<P: Send + 'static, T: Send + 'static, F: Send + 'static> TaskControl for Co
     }
 
     fn upstream(&self) -> Option<Arc<dyn TaskControl>> {
-        self.predecessor.lock().as_ref().map(Task::control)
+        self.predecessor.lock().clone().map(|predecessor| predecessor as Arc<dyn TaskControl>)
     }
 }
 

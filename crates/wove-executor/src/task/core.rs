@@ -14,11 +14,11 @@
 //!    takes the outcome out of the slot and runs the queued callbacks batch by batch, in registration order,
 //!    until the queue is empty under the lock; then it puts the outcome back and clears the mark. The handle
 //!    only hands the outcome out when `COMPLETE` is set and no late job runs, so the job always finds it.
-//! 4. After `COMPLETE`: wake the joiner, dispose of an outcome nobody will read (handle detached), then
-//!    record its failures in its group round and release it in the engine, which gives its count back to
-//!    the round last (and then it must not touch the round: `round.rs`, step 2). So a group is released only
-//!    after the body and every callback finished, and any task they spawned was counted in the group before
-//!    that.
+//! 4. After `COMPLETE`: notify the joiner (wake a handle's waker, or schedule a continuation on the engine
+//!    that finishes the task), dispose of an outcome nobody will read (handle detached), then record its
+//!    failures in its group round and release it in the engine, which gives its count back to the round last
+//!    (and then it must not touch the round: `round.rs`, step 2). So a group is released only after the body
+//!    and every callback finished, and any task they spawned was counted in the group before that.
 //!
 //! Fast path: when the handle was dropped before the outcome was decided and no cancellation is under way
 //! (the `fetch_or(DECIDED)` tells both), nobody else can reach the slot any more — callbacks, joins and late
@@ -37,6 +37,7 @@ use std::task::{Context, Poll, Waker};
 use crate::group::Group;
 use crate::registry::Registration;
 use crate::round::{Round, RoundRef};
+use crate::scheduler::Job;
 use crate::sync::model::{self, AtomicU32, Mutex};
 use crate::sync::{Arc, Ordering};
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RELEASED, RUNNING};
@@ -54,6 +55,24 @@ pub(crate) trait EngineHooks {
     fn released(&self, header: &Header);
     /// Schedules `job` (late done-callbacks of task `parent`) as follow-up work tracked by `group`.
     fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob);
+    /// Queues a continuation that the task's outcome just readied (`continuation.rs`).
+    fn schedule_ready(&self, continuation: Job);
+}
+
+/// Who waits for a task's outcome: a handle's poll, or a continuation, which the engine that finishes the task
+/// schedules (so a continuation keeps no reference to an engine while it waits).
+enum Joiner {
+    Waker(Waker),
+    Continuation(Job),
+}
+
+impl Joiner {
+    fn notify(self, engine: &dyn EngineHooks) {
+        match self {
+            Self::Waker(waker) => waker.wake(),
+            Self::Continuation(job) => engine.schedule_ready(job),
+        }
+    }
 }
 
 /// A done-callback, boxed.
@@ -163,7 +182,7 @@ pub(crate) struct Core<T> {
 struct Slot<T> {
     outcome: Option<Result<T, TaskError>>,
     late_running: bool,
-    join_waker: Option<Waker>,
+    joiner: Option<Joiner>,
     /// What most tasks never need, boxed when first needed: every task pays one word for it, not five.
     extras: Option<Box<Extras<T>>>,
 }
@@ -203,7 +222,7 @@ impl<T: Send + 'static> Core<T> {
             slot: Mutex::new(Slot {
                 outcome: None,
                 late_running: false,
-                join_waker: None,
+                joiner: None,
                 extras: (!callbacks.is_empty()).then(|| Box::new(Extras { callbacks, task_waker: None })),
             }),
         }
@@ -280,7 +299,7 @@ impl<T: Send + 'static> Core<T> {
             }
         }
         let mut outcome = Some(outcome);
-        let (join_waker, task_waker, orphan) = loop {
+        let (joiner, task_waker, orphan) = loop {
             let batch = {
                 let mut slot = self.slot.lock();
                 if !slot.has_callbacks() {
@@ -288,7 +307,7 @@ impl<T: Send + 'static> Core<T> {
                     let before = header.state.fetch_or(COMPLETE | RELEASED, Ordering::AcqRel);
                     let orphan = if before & DETACHED != 0 { slot.outcome.take() } else { None };
                     // The task waker points back at this task's cell: dropping it breaks the cycle.
-                    break (slot.join_waker.take(), slot.take_task_waker(), orphan);
+                    break (slot.joiner.take(), slot.take_task_waker(), orphan);
                 }
                 slot.take_callbacks()
             };
@@ -303,8 +322,8 @@ impl<T: Send + 'static> Core<T> {
             }
         };
         drop(task_waker);
-        if let Some(waker) = join_waker {
-            waker.wake();
+        if let Some(joiner) = joiner {
+            joiner.notify(engine);
         }
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
@@ -373,7 +392,7 @@ impl<T: Send + 'static> Core<T> {
     fn run_late(&self, engine: &dyn EngineHooks, group: Option<Group>) {
         let outcome = self.slot.lock().outcome.take().expect("a late job keeps the outcome in the slot");
         let mut failures = Vec::new();
-        let (waker, orphan) = loop {
+        let (joiner, orphan) = loop {
             let batch = {
                 let mut slot = self.slot.lock();
                 if !slot.has_callbacks() {
@@ -382,7 +401,7 @@ impl<T: Send + 'static> Core<T> {
                         break (None, Some(outcome));
                     }
                     slot.outcome = Some(outcome);
-                    break (slot.join_waker.take(), None);
+                    break (slot.joiner.take(), None);
                 }
                 slot.take_callbacks()
             };
@@ -390,8 +409,8 @@ impl<T: Send + 'static> Core<T> {
                 failures.extend(self.run_callback(callback, &outcome, engine));
             }
         };
-        if let Some(waker) = waker {
-            waker.wake();
+        if let Some(joiner) = joiner {
+            joiner.notify(engine);
         }
         if let Some(orphan) = orphan {
             self.dispose(orphan, engine);
@@ -403,14 +422,14 @@ impl<T: Send + 'static> Core<T> {
         }
     }
 
-    /// Registers `waker` to be woken once the outcome can be handed out, or hands it back if it already can
-    /// (then nothing is registered). The outcome stays in the slot.
-    pub(crate) fn register_join_waker(&self, waker: Waker) -> Result<(), Waker> {
+    /// Registers `continuation` to be scheduled once the outcome can be handed out, or hands it back if it
+    /// already can (then nothing is registered). The outcome stays in the slot.
+    pub(crate) fn register_continuation(&self, continuation: Job) -> Result<(), Job> {
         let mut slot = self.slot.lock();
         if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && !slot.late_running {
-            return Err(waker);
+            return Err(continuation);
         }
-        slot.join_waker = Some(waker);
+        slot.joiner = Some(Joiner::Continuation(continuation));
         Ok(())
     }
 
@@ -423,9 +442,9 @@ impl<T: Send + 'static> Core<T> {
             }
             panic!("the outcome of task {} was already taken", self.header.id);
         }
-        match &mut slot.join_waker {
-            Some(existing) if existing.will_wake(waker) => {}
-            other => *other = Some(waker.clone()),
+        match &mut slot.joiner {
+            Some(Joiner::Waker(existing)) if existing.will_wake(waker) => {}
+            other => *other = Some(Joiner::Waker(waker.clone())),
         }
         Poll::Pending
     }
@@ -498,6 +517,7 @@ mod loom_tests {
 
     use super::{AsCore, Core, EngineHooks, Header, LateJob};
     use crate::group::Group;
+    use crate::scheduler::Job;
     use crate::{TaskError, TaskId};
 
     /// Stands in for the engine: counts releases and panics, keeps late jobs to run them afterwards.
@@ -519,6 +539,10 @@ mod loom_tests {
 
         fn spawn_late(&self, _group: Option<Group>, _parent: TaskId, job: LateJob) {
             self.late.lock().unwrap().push(job);
+        }
+
+        fn schedule_ready(&self, _continuation: Job) {
+            unreachable!("the models register no continuation");
         }
     }
 

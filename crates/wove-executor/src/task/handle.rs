@@ -9,7 +9,7 @@ use crate::context;
 use crate::round::Round;
 use crate::shared::Shared;
 use crate::sync::{Arc, Ordering};
-use crate::task::core::{AsCore, Core, Header, TaskControl};
+use crate::task::core::{AsCore, Core, TaskControl};
 use crate::task::state::COMPLETE;
 use crate::{TaskError, TaskId};
 
@@ -44,6 +44,14 @@ pub struct Task<T: Send + 'static> {
     round: Option<Arc<Round>>,
 }
 
+/// A handle taken apart ([`Task::into_parts`]): the task's cell, the handle's count of the engine, and its
+/// counted round.
+pub(crate) struct TaskParts<T> {
+    pub(crate) cell: Arc<dyn AsCore<T>>,
+    pub(crate) engine: Arc<Shared>,
+    pub(crate) round: Option<Arc<Round>>,
+}
+
 impl<T: Send + 'static> Task<T> {
     /// The handle of a task; `round` is the task's round, counted ([`Header::counted_round`], taken before the
     /// task was queued).
@@ -53,11 +61,6 @@ impl<T: Send + 'static> Task<T> {
 
     fn core(&self) -> &Core<T> {
         self.cell.core()
-    }
-
-    /// The engine the task runs on.
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.engine
     }
 
     /// Blocks until the task has finished (and its done-callbacks have run), then returns its outcome.
@@ -244,32 +247,18 @@ impl<T: Send + 'static> Task<T> {
         crate::Engine::from_shared(self.engine.clone())
     }
 
-    /// Continuation protocol, step 1: see [`Core::register_join_waker`].
-    pub(crate) fn register_join_waker(&self, waker: Waker) -> Result<(), Waker> {
-        self.core().register_join_waker(waker)
-    }
-
-    /// The outcome of a task known to have finished (its join waker fired).
-    pub(crate) fn take_finished(self) -> Result<T, TaskError> {
-        match self.core().poll_join(Waker::noop()) {
-            Poll::Ready(outcome) => outcome,
-            Poll::Pending => unreachable!("a finished task's outcome is there"),
+    /// Takes the handle apart without detaching the task: for a continuation, which takes the outcome over.
+    pub(crate) fn into_parts(self) -> TaskParts<T> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: each field is read once and `this` is never used or dropped again, so each value is moved out
+        // exactly once.
+        unsafe {
+            TaskParts {
+                cell: std::ptr::read(&this.cell),
+                engine: std::ptr::read(&this.engine),
+                round: std::ptr::read(&this.round),
+            }
         }
-    }
-
-    /// The task's header (id, name, group).
-    pub(crate) fn header(&self) -> &Header {
-        &self.core().header
-    }
-
-    /// The task's group round, if it is tracked.
-    pub(crate) fn round(&self) -> Option<&Arc<Round>> {
-        self.round.as_ref()
-    }
-
-    /// The task, type-erased (for a continuation's upstream link).
-    pub(crate) fn control(&self) -> Arc<dyn TaskControl> {
-        self.cell.clone()
     }
 
     /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not
