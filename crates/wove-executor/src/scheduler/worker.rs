@@ -36,6 +36,10 @@ const INJECTOR_INTERVAL: u32 = 61;
 /// from a spawning thread on a busy machine. Idle workers are asleep after well under a millisecond.
 const SPIN_ROUNDS: u32 = 6;
 const YIELD_ROUNDS: u32 = 32;
+/// The first spin rounds pass without a look: a worker that ran dry waits 31 spin hints (about a microsecond)
+/// before it looks again, so that work fed from outside the engine is taken a batch at a time rather than
+/// task by task, right behind the thread writing it (see the crate's *Decisions*).
+const QUIET_ROUNDS: u32 = 5;
 /// Finished tasks a worker removes from the engine's registry at once; see `released`.
 const RELEASE_BATCH: usize = 64;
 /// Admission credits a worker reserves at once when it has none left (`admission.rs`).
@@ -310,6 +314,9 @@ impl WorkerContext {
                 (0..(1 << round)).for_each(|_| std::hint::spin_loop());
             } else {
                 std::thread::yield_now();
+            }
+            if round < QUIET_ROUNDS {
+                continue;
             }
             if let Some(job) = self.find_work() {
                 return Some(job);
