@@ -327,8 +327,14 @@ impl Registry {
         self.inboxes[worker].collect(into);
     }
 
-    /// A worker about to sleep: moves every count sent home to the outside shard into `into` (empty), for it to
-    /// drop — so an idle engine keeps no finished cells for spawns from outside that may never come.
+    /// Whether finished cells wait for spawns from outside (in the outside shard's inbox or stash).
+    pub(crate) fn holds_outside_sent_home(&self) -> bool {
+        self.inboxes[self.shards.len() - 1].any() || !self.outside.lock().sent_home.is_empty()
+    }
+
+    /// A worker that slept a while with nothing to do: moves every count sent home to the outside shard into
+    /// `into` (empty), for it to drop — so an idle engine keeps no finished cells for spawns from outside that
+    /// may never come.
     pub(crate) fn collect_outside_sent_home(&self, into: &mut Vec<Arc<dyn TaskControl>>) {
         let outside = self.shards.len() - 1;
         if self.inboxes[outside].any() {
@@ -463,8 +469,8 @@ mod tests {
     }
 
     /// A task spawned from outside and finished on a worker is sent home to the outside shard: the next spawn
-    /// from outside gets its count back (to free its cell), one per spawn, and a worker about to sleep takes
-    /// whatever is left.
+    /// from outside gets its count back (to free its cell), one per spawn, and an idle worker takes whatever is
+    /// left.
     #[test]
     fn outside_tasks_come_home_one_per_spawn_from_outside() {
         let registry = Registry::new(1);
@@ -481,13 +487,32 @@ mod tests {
         let spawned = cell();
         let home = registry.insert(None, &spawned).expect("one count comes back with a spawn from outside");
         assert!(cells[..2].iter().any(|cell| same(&home, cell)));
+        assert!(registry.holds_outside_sent_home());
         let mut left = Vec::new();
         registry.collect_outside_sent_home(&mut left);
-        assert_eq!(left.len(), 1, "the other one, for a worker about to sleep");
+        assert_eq!(left.len(), 1, "the other one, for an idle worker");
         assert!(!std::ptr::addr_eq(Arc::as_ptr(&left[0]), Arc::as_ptr(&home)));
+        assert!(!registry.holds_outside_sent_home());
         left.clear();
         registry.collect_outside_sent_home(&mut left);
         assert!(left.is_empty());
+    }
+
+    /// The cells of tasks spawned from outside that came home are freed by a worker once the engine has been
+    /// idle for a while: an idle engine keeps none.
+    #[test]
+    fn an_idle_engine_frees_the_cells_sent_home_to_the_outside() {
+        wove_testkit::watchdog("outside cells freed when idle", || {
+            let engine = crate::Engine::builder().threads(1).build().expect("engine starts");
+            let group = engine.group();
+            for _ in 0..200 {
+                group.spawn_detached(|| ());
+            }
+            group.wait().expect("no task fails");
+            while engine.shared().registry().holds_outside_sent_home() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
     }
 
     /// Slots freed by other threads (only nulled) are found by the owner's sweep and reused; it grows only when

@@ -19,8 +19,10 @@
 //! An inbox holds at most [`CAPACITY`] counts; a worker that finds it full drops the rest itself. What waits in
 //! an inbox is a finished task's empty cell — its body, outcome and callbacks are gone — so nothing anybody
 //! can observe is delayed. A worker empties its own on every spawn where the inbox's flag says it holds
-//! anything, and before it sleeps whatever the flag says; a worker about to sleep also empties the outside
-//! shard's (so an idle engine keeps no finished cells); the registry drops what is left with the engine.
+//! anything, and before it sleeps whatever the flag says. The outside shard's is emptied by a worker that has
+//! slept a while (`OUTSIDE_GRACE`, 10 ms) with nothing to do — not as it goes to sleep: a worker sleeps between
+//! the links of a `then` chain built from outside, and its frees fought the building thread for its heap's
+//! lock — so an idle engine keeps no finished cells; the registry drops what is left with the engine.
 //!
 //! The counts move under the inbox's lock; the flag beside it is only a hint, set and cleared under the lock,
 //! so that a spawn checks it with one load and no lock.

@@ -15,7 +15,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::thread::Thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Steal, Worker};
 
@@ -40,6 +40,10 @@ const YIELD_ROUNDS: u32 = 32;
 /// before it looks again, so that work fed from outside the engine is taken a batch at a time rather than
 /// task by task, right behind the thread writing it (see the crate's *Decisions*).
 const QUIET_ROUNDS: u32 = 5;
+/// How long a worker sleeps before it frees the finished cells waiting for spawns from outside
+/// (`registry/inbox.rs`). Freed at once, they went back to the spawning thread's heap under its lock while that
+/// thread allocated from it: a worker sleeps between the links of a `then` chain built from outside.
+const OUTSIDE_GRACE: Duration = Duration::from_millis(10);
 /// Finished tasks a worker removes from the engine's registry at once; see `released`.
 const RELEASE_BATCH: usize = 64;
 /// Admission credits a worker reserves at once when it has none left (`admission.rs`).
@@ -225,8 +229,8 @@ impl WorkerContext {
         self.sent_home.replace(counts);
     }
 
-    /// Drops what was sent home to the outside shard and not yet freed by a spawn from outside: before this
-    /// worker sleeps, so an idle engine keeps no finished cells.
+    /// Drops what was sent home to the outside shard and not yet freed by a spawn from outside: once this worker
+    /// has slept [`OUTSIDE_GRACE`] with nothing to do, so an idle engine keeps no finished cells.
     #[cold]
     fn free_outside_sent_home(&self) {
         let mut counts = Vec::new();
@@ -247,7 +251,6 @@ impl WorkerContext {
         context::flush_held();
         self.remove_released();
         self.free_all_sent_home();
-        self.free_outside_sent_home();
         let credits = self.credits.replace(0);
         if credits > 0 {
             self.shared.release_live(credits);
@@ -269,7 +272,12 @@ impl WorkerContext {
             if self.shared.should_exit() {
                 break;
             }
-            self.sleep(None, false);
+            if !self.shared.registry.holds_outside_sent_home() {
+                self.sleep(None, false);
+            } else if self.sleep(Some(Instant::now() + OUTSIDE_GRACE), false) {
+                // Nothing to do for a while: whoever spawned from outside may never come back for them.
+                self.free_outside_sent_home();
+            }
         }
         self.stop_searching();
     }
@@ -427,14 +435,15 @@ impl WorkerContext {
     }
 
     /// Sleeps (sleep protocol, step 3) until a notifier wakes this worker, the engine must stop, `deadline`
-    /// passes, or — with `any_unpark` — anything unparks the thread (a blocking wait's waker).
-    pub(crate) fn sleep(&self, deadline: Option<Instant>, any_unpark: bool) {
+    /// passes, or — with `any_unpark` — anything unparks the thread (a blocking wait's waker). True if it
+    /// woke because `deadline` passed.
+    pub(crate) fn sleep(&self, deadline: Option<Instant>, any_unpark: bool) -> bool {
         self.give_back();
         let sleep = &self.shared.sleep;
         sleep.prepare(self.index, self.searching.replace(false));
         if self.shared.has_work(&self.local) || self.shared.should_exit() {
             self.cancel_sleep();
-            return;
+            return false;
         }
         loop {
             let (board, counters) = (&self.shared.board, self.shared.board.worker(self.index));
@@ -444,12 +453,12 @@ impl WorkerContext {
             counters.unparked(since, board.now());
             if !sleep.is_asleep(self.index) {
                 self.searching.set(true);
-                return;
+                return false;
             }
             let expired = deadline.is_some_and(|deadline| Instant::now() >= deadline);
             if any_unpark || expired || self.shared.should_exit() {
                 self.cancel_sleep();
-                return;
+                return expired;
             }
         }
     }
