@@ -75,15 +75,10 @@ where
         }
     }
 
-    /// Steps 1 and 2: waits for the predecessor, or schedules at once on `engine` (the predecessor's) if it has
-    /// finished.
-    pub(crate) fn start(self: &Arc<Self>, engine: &Shared) {
-        let job = Job::closure(self.clone());
-        let unregistered = match &*self.predecessor.lock() {
-            Some(predecessor) => predecessor.core().register_continuation(job).err(),
-            None => Some(job),
-        };
-        if let Some(job) = unregistered {
+    /// Steps 1 and 2: waits for `predecessor` (the one this continuation holds), or schedules at once on `engine`
+    /// (the predecessor's) if it has finished.
+    pub(crate) fn start(self: &Arc<Self>, predecessor: &Core<P>, engine: &Shared) {
+        if let Err(job) = predecessor.register_continuation(Job::closure(self.clone())) {
             engine.schedule(job, false);
         }
     }
