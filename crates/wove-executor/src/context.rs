@@ -48,13 +48,7 @@ thread_local! {
 impl Context {
     /// This thread's worker context if it is a worker of `shared`.
     pub(crate) fn worker_of(&self, shared: &Shared) -> Option<&WorkerContext> {
-        self.worker_at(std::ptr::from_ref(shared).addr())
-    }
-
-    /// This thread's worker context if it is a worker of the engine at address `engine` (for a task that
-    /// keeps its engine's address, not a reference to it).
-    pub(crate) fn worker_at(&self, engine: usize) -> Option<&WorkerContext> {
-        self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::from_ref(worker.shared()).addr() == engine)
+        self.worker.get().map(|worker| &**worker).filter(|worker| std::ptr::eq(worker.shared(), shared))
     }
 
     /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
