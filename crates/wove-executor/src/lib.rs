@@ -185,16 +185,16 @@
 //!   same detached 275 / 346 / 371 against 260 / 280 / 296; a fan-out from inside 256 / 263 / 280 against
 //!   260 / 274 / 279; a chain of tasks that each spawn the next, unchanged. `cargo bench --bench chain`, same
 //!   run: wove's `then` 237.6 ns per link, rayon 193.0, tokio 248.9, async-executor 476.8.
-//! - The finished cells waiting for spawns from outside (the entry on tasks spawned from outside, above) are
-//!   freed by a worker only once it has slept 10 ms with nothing to do, not each time it goes to sleep. A worker sleeps between
-//!   the links of a `then` chain built from outside, and emptying the inbox then freed up to 1,024 cells into
-//!   the building thread's heap under its lock, while that thread allocated from it: `perf` counted 250,540
-//!   `futex` calls per 3,000,000 links, nearly all of them glibc's heap lock, and 4,310 after. Measured with a
-//!   scratch harness (100,000 units, 10 repetitions × 3–4 alternating runs, 2 workers unless said, quartiles
-//!   in ns per unit, before first): the `then` chain 205 / 246 / 251 against 195 / 201 / 207 (1 worker:
-//!   unchanged, 241 / 243 / 246 against 240 / 245 / 247); spawning into a group from outside 365 / 375 / 389
-//!   against 330 / 336 / 346, the same detached 247 / 294 / 299 against 223 / 277 / 290. `cargo bench --bench
-//!   chain`, same run: wove's `then` 189.8 ns per link, rayon 201.0, tokio 244.4, async-executor 529.1.
+//! - The finished cells waiting for spawns from outside (the entry on tasks spawned from outside, above) are freed by a
+//!   worker only once it has slept 10 ms with nothing to do, not each time it goes to sleep. A worker sleeps between
+//!   the links of a `then` chain built from outside, and emptying the inbox then freed up to 1,024 cells into the
+//!   building thread's heap under its lock, while that thread allocated from it: `perf` counted 250,540 `futex` calls
+//!   per 3,000,000 links, nearly all of them glibc's heap lock, and 4,310 after. Measured with a scratch harness
+//!   (100,000 units, 10 repetitions × 3–4 alternating runs, 2 workers unless said, quartiles in ns per unit, before
+//!   first): the `then` chain 205 / 246 / 251 against 195 / 201 / 207 (1 worker: unchanged, 241 / 243 / 246 against 240
+//!   / 245 / 247); spawning into a group from outside 365 / 375 / 389 against 330 / 336 / 346, the same detached 247 /
+//!   294 / 299 against 223 / 277 / 290. `cargo bench --bench chain`, same run: wove's `then` 189.8 ns per link, rayon
+//!   201.0, tokio 244.4, async-executor 529.1.
 //! - A continuation registers with its predecessor through a pointer kept from before the predecessor's cell
 //!   moved into it, not through the continuation's own lock (`Shared::spawn_continuation`; the continuation
 //!   cannot run, so cannot drop that cell, before this registration). Two atomic writes fewer per link, on
@@ -202,6 +202,21 @@
 //!   10 repetitions × 3–4 alternating runs, quartiles in ns per link, before first), 2 workers 193 / 196 /
 //!   205 against 164 / 168 / 171, 1 worker 242 / 251 / 255 against 203 / 215 / 220. `cargo bench --bench
 //!   chain`, same run: wove's `then` 161.4 ns per link, rayon 185.2, tokio 253.2, async-executor 511.4.
+//! - A worker whose last steal brought back less than a full batch is *patient*: when its own deque and slot
+//!   run dry it does not steal again at once, but waits out the quiet rounds of its spin first
+//!   (`scheduler/worker.rs`, module docs). In a fan-out of tiny tasks the thief used to run its one or two
+//!   stolen tasks and steal again right away, a few tasks behind the spawning worker: 112,787 steals per
+//!   300,000 tasks, each (and each look that found little) on the lines the spawner was writing. The spawner
+//!   spent 275 ns per spawn with the thief at work against 98 ns alone, so a fan-out ran slower on 2 workers
+//!   than on 1 (264 against 181 ns per task). Now a steal brings back about a dozen. A full batch (the producer
+//!   is far ahead) keeps the next steal immediate, and the waits that help always look everywhere. Measured
+//!   with a scratch harness (100,000 units, 10 repetitions × 3–5 alternating runs, quartiles in ns per unit,
+//!   before first): a fan-out from inside, 2 workers, 268 / 272 / 276 against 225 / 227 / 231; spawning
+//!   detached from outside 226 / 270 / 277 against 188 / 196 / 205 (1 worker: 272 / 277 / 308 against 179 /
+//!   181 / 183); a chain of tasks that each spawn the next 109 / 110 / 111 against 107 / 107 / 108; a `then`
+//!   chain built by the caller 163 / 170 / 176 against 164 / 172 / 176 (1 worker: 205 / 209 / 217 against 194
+//!   / 198 / 204). `cargo bench --bench engine`, before → after, ns per unit: spawn 255.5 → 209.4, fan-out
+//!   288.9 → 242.9, chain 115.6 → 114.4, fib 6.3 → 6.3.
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod admission;

@@ -10,6 +10,14 @@
 //! woke runs next, on this core. The own deque is LIFO, for the same locality, and for `join`. Wakes of a task
 //! by itself (`yield_now`) go to the injector, behind everything else. When a whole spin finds nothing, a worker
 //! may take the job in another worker's slot if that worker made no progress meanwhile (`slot.rs`, step 3).
+//!
+//! **Patience.** A worker whose last steal (from the injector or another worker) brought back less than a full
+//! batch does not steal again the moment its own work runs out: it first waits out the quiet part of its spin
+//! (about a microsecond), so that it takes what the producer pushed meanwhile as one batch. Right behind a
+//! producer that is only a few tasks ahead, it took them one or two at a time, and every steal, and every look
+//! that found little, wrote or read lines the producer was writing (the deque's indices and buffer, the cells):
+//! a fan-out of 100,000 tiny tasks ran slower on 2 workers than on 1 (see the crate's *Decisions*). A full batch says the producer is far ahead: the next steal is at once.
+//! Blocking waits that help (`context::wait_for`) always look everywhere.
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -46,6 +54,9 @@ const QUIET_ROUNDS: u32 = 5;
 const OUTSIDE_GRACE: Duration = Duration::from_millis(10);
 /// Finished tasks a worker removes from the engine's registry at once; see `released`.
 const RELEASE_BATCH: usize = 64;
+/// The most jobs one steal brings back (crossbeam-deque's batch limit): a steal that brings back fewer leaves
+/// the worker patient (module docs).
+const FULL_BATCH: usize = 32;
 /// Admission credits a worker reserves at once when it has none left (`admission.rs`).
 const CREDIT_RESERVE: usize = 32;
 
@@ -60,6 +71,8 @@ pub(crate) struct WorkerContext {
     thread: Thread,
     /// Slot runs in a row (`slot.rs`, step 2).
     streak: Cell<u8>,
+    /// The last steal brought back less than a full batch: wait out a quiet spin before the next (module docs).
+    patient: Cell<bool>,
     /// Each other worker's progress when this one last looked at its slot (`slot.rs`, step 3).
     seen: Box<[Cell<usize>]>,
     /// The registry keys of other shards' tasks finished here and not yet removed from the registry, with a
@@ -92,6 +105,7 @@ pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>
         seed: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         thread: std::thread::current(),
         streak: Cell::new(0),
+        patient: Cell::new(false),
         seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
         released: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
         slots: RefCell::new(SlotAllocator::default()),
@@ -259,7 +273,7 @@ impl WorkerContext {
 
     fn main_loop(&self) {
         loop {
-            if let Some(job) = self.find_work() {
+            if let Some(job) = self.find_work_in(!self.patient.get()) {
                 self.run(job);
                 continue;
             }
@@ -309,6 +323,9 @@ impl WorkerContext {
     /// that notifiers leave the sleepers alone meanwhile. None at once if half the workers already search. A
     /// lone worker has nobody to wake, so it spins without writing the word that every notifier reads.
     fn spin(&self) -> Option<Job> {
+        // The quiet rounds below are the patience; a worker that cannot spin (too many search) goes through
+        // the sleep's re-check, which looks everywhere, and if that finds work it must take it at once.
+        self.patient.set(false);
         let workers = self.shared.stealers.len();
         if !self.searching.get() && workers > 1 {
             if !self.shared.sleep.begin_search(workers / 2) {
@@ -335,6 +352,12 @@ impl WorkerContext {
 
     /// The next job for this worker, if any is to be found anywhere.
     pub(crate) fn find_work(&self) -> Option<Job> {
+        self.find_work_in(true)
+    }
+
+    /// The next job: from this worker's own slot and deque, or — if `steal`, or on every 61st look — from the
+    /// injector and other workers too.
+    fn find_work_in(&self, steal: bool) -> Option<Job> {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         let slot = &self.shared.slots[self.index];
@@ -347,7 +370,11 @@ impl WorkerContext {
         };
         let job = job.or_else(|| {
             self.streak.set(0);
-            self.local.pop().or_else(|| self.steal_injector()).or_else(|| slot.take()).or_else(|| {
+            let own = self.local.pop();
+            if own.is_some() || !steal {
+                return own.or_else(|| slot.take());
+            }
+            self.steal_injector().or_else(|| slot.take()).or_else(|| {
                 let stolen = self.steal_others();
                 if stolen.is_some() {
                     self.shared.board.worker(self.index).stole();
@@ -371,7 +398,7 @@ impl WorkerContext {
     fn steal_injector(&self) -> Option<Job> {
         loop {
             match self.shared.injector.steal_batch_and_pop(&self.local) {
-                Steal::Success(job) => return Some(job),
+                Steal::Success(job) => return Some(self.after_steal(job)),
                 Steal::Empty => return None,
                 Steal::Retry => {}
             }
@@ -393,7 +420,7 @@ impl WorkerContext {
                     continue;
                 }
                 match stealers[victim].steal_batch_and_pop(&self.local) {
-                    Steal::Success(job) => return Some(job),
+                    Steal::Success(job) => return Some(self.after_steal(job)),
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
                 }
@@ -402,6 +429,13 @@ impl WorkerContext {
                 return None;
             }
         }
+    }
+
+    /// A steal brought back `job` and put the rest of its batch on this worker's deque: patient unless the batch
+    /// was full (module docs).
+    fn after_steal(&self, job: Job) -> Job {
+        self.patient.set(self.local.len() + 1 < FULL_BATCH);
+        job
     }
 
     /// `slot.rs`, step 3: notes every other worker's progress as this one starts spinning...
