@@ -15,7 +15,7 @@ const LINKS: usize = 100_000;
 fn chains(c: &mut Criterion) {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let sizes = Sizes { chain_links: LINKS, ..Sizes::quick() };
-    let mut group = c.benchmark_group("chain");
+    let mut group = c.benchmark_group("then_chain");
     group.throughput(Throughput::Elements(LINKS as u64)).sample_size(10).measurement_time(Duration::from_secs(5));
     let engine = Engine::builder().threads(threads).build().expect("engine starts");
     group.bench_function("wove_then", |b| {
