@@ -47,7 +47,11 @@
 //! - **Help while waiting** (`context.rs`): every blocking wait on a worker — [`Task::join`], [`Group::wait`],
 //!   a `wove_latch` wait through the latch's wait hook, `join`'s wait for a stolen half — runs queued jobs one
 //!   at a time until its condition holds, so nested blocking never deadlocks. It checks the condition between
-//!   jobs and registers its waker only before it could sleep.
+//!   jobs and registers its waker only before it could sleep. A task that blocks by other means (a `std`
+//!   channel or lock, a spin) on a task it has just spawned is not helped: the last task it spawned waits in its
+//!   worker's next-task slot, which another worker takes over only if it is awake to see that the blocked one
+//!   makes no progress; with every other worker asleep, the spawned task waits for the blocked one (as a
+//!   tokio task behind its LIFO slot does). Wait through wove instead: [`Task::join`], [`Group::wait`], a latch.
 //! - **Admission and shutdown** (`admission.rs`, `shared.rs`): one atomic word holds the count of live tasks and
 //!   the lifecycle flags, so a spawn racing a shutdown is either refused (closure handed back) or run; workers
 //!   keep the counts of tasks they finish as credits for their own next spawns and give them back when they run
