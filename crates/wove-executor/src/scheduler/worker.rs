@@ -16,8 +16,9 @@
 //! (about a microsecond), so that it takes what the producer pushed meanwhile as one batch. Right behind a
 //! producer that is only a few tasks ahead, it took them one or two at a time, and every steal, and every look
 //! that found little, wrote or read lines the producer was writing (the deque's indices and buffer, the cells):
-//! a fan-out of 100,000 tiny tasks ran slower on 2 workers than on 1 (see the crate's *Decisions*). A full batch says the producer is far ahead: the next steal is at once.
-//! Blocking waits that help (`context::wait_for`) always look everywhere.
+//! a fan-out of 100,000 tiny tasks ran slower on 2 workers than on 1 (see the crate's *Decisions*). A full
+//! batch says the producer is far ahead: the next steal is at once. Blocking waits that help
+//! (`context::wait_for`) always look everywhere.
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
