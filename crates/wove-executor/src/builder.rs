@@ -3,10 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{BuildError, Engine, TaskError};
-
-pub(crate) type PanicHandler = Arc<dyn Fn(TaskError) + Send + Sync>;
-pub(crate) type StartHook = Arc<dyn Fn(usize) + Send + Sync>;
+use crate::engine::Engine;
+use crate::error::{BuildError, TaskError};
+use crate::scheduler::shared::{PanicHandler, StartHook};
 
 /// Configures an [`Engine`]. `Engine::builder().threads(8).thread_name("wove").build()?`.
 ///

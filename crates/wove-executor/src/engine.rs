@@ -10,15 +10,26 @@ use crossbeam_deque::{Injector, Worker};
 use crossbeam_utils::CachePadded;
 use event_listener::Event;
 
-use crate::admission::Admission;
-use crate::context;
+use crate::builder::Builder;
+use crate::error::{BuildError, SpawnError};
 use crate::group::Group;
-use crate::metrics::Board;
-use crate::scheduler::{Job, Sleep, slots, start_worker};
-use crate::shared::{Shared, SpawnSpec};
+use crate::handle::Task;
+use crate::info::TaskInfo;
+use crate::metrics::{Board, Metrics};
+use crate::registry::live_tasks::Registry;
+use crate::scheduler::admission::Admission;
+use crate::scheduler::context;
+use crate::scheduler::shared::Shared;
+use crate::scheduler::sleep::Sleep;
+use crate::scheduler::slot::slots;
+use crate::scheduler::start::start_worker;
+use crate::scheduler::wait::wait_for;
+use crate::spawn::spec::SpawnSpec;
 use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::task::current;
+use crate::task::job::Job;
+use crate::task_builder::TaskBuilder;
 use crate::trace::Tracer;
-use crate::{BuildError, Builder, Metrics, Registry, SpawnError, Task, TaskBuilder, TaskInfo};
 
 /// A work-stealing engine: worker threads that run closures and futures, with task handles, done-callbacks,
 /// groups and fork-join. A cheap `Clone` handle; dropping the last handle shuts the engine down gracefully.
@@ -198,7 +209,7 @@ impl Engine {
         T: Send + 'static,
     {
         match shared.spawn_closure(SpawnSpec::plain(), func) {
-            Ok(task) => task,
+            Ok(spawned) => Task::new(spawned, shared.clone()),
             Err(_) => SpawnError::panic_shutdown(),
         }
     }
@@ -210,7 +221,7 @@ impl Engine {
         Fut::Output: Send + 'static,
     {
         match shared.spawn_future(SpawnSpec::plain(), future) {
-            Ok(task) => task,
+            Ok(spawned) => Task::new(spawned, shared.clone()),
             Err(_) => SpawnError::panic_shutdown(),
         }
     }
@@ -295,7 +306,7 @@ impl Engine {
         let mut future = pin!(future);
         // A future is polled at every turn (it registers as it polls).
         let mut poll = |waker: &std::task::Waker, _| future.as_mut().poll(&mut Context::from_waker(waker));
-        context::wait_for(&mut poll, None).expect("a wait without deadline returns a value")
+        wait_for(&mut poll, None).expect("a wait without deadline returns a value")
     }
 
     /// The tasks alive in this engine: spawned and not yet finished (the `asyncio.all_tasks()` analogue).
@@ -304,7 +315,7 @@ impl Engine {
     ///
     /// See [`TaskInfo`].
     pub fn tasks(&self) -> Vec<TaskInfo> {
-        self.shared.registry.snapshot(None)
+        self.shared.registry().snapshot(None)
     }
 
     /// A snapshot of what each worker did: tasks run, jobs stolen, parks, busy time, and the current queue
@@ -380,7 +391,7 @@ impl Engine {
     /// ```
     pub fn wait_idle(&self) {
         let inside = context::with_worker_of(&self.shared, |worker| worker.is_some())
-            && context::with_current(|task| task.is_some());
+            && current::with_current(|task| task.is_some());
         assert!(!inside, "wait_idle called from inside a task of the same engine, which would wait for itself forever");
         let shared = &self.shared;
         let mut listener: Option<event_listener::EventListener> = None;
@@ -401,7 +412,7 @@ impl Engine {
                 }
             }
         };
-        context::wait_for(&mut poll, None);
+        wait_for(&mut poll, None);
     }
 
     /// Shuts down gracefully: no new spawns from outside the engine; everything queued runs, and follow-ups that
@@ -495,6 +506,22 @@ impl Engine {
     /// ```
     pub fn current() -> Option<Engine> {
         context::current_engine().map(Engine::from_shared)
+    }
+}
+
+impl<T: Send + 'static> Task<T> {
+    /// The engine this task runs on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let engine = wove_executor::Engine::builder().threads(3).build()?;
+    /// let task = engine.spawn(|| ());
+    /// assert_eq!(task.engine().threads(), 3);
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn engine(&self) -> Engine {
+        Engine::from_shared(self.shared().clone())
     }
 }
 

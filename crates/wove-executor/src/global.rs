@@ -4,11 +4,16 @@
 use std::future::Future;
 use std::sync::OnceLock;
 
-use crate::context;
-use crate::shared::Shared;
+use crate::engine::Engine;
+use crate::handle::Task;
+use crate::info::TaskInfo;
+use crate::join::{install_from_outside, join_on};
+use crate::scheduler::context;
+use crate::scheduler::shared::Shared;
+use crate::scope::{Scope, run_scope};
 use crate::sync::Arc;
-use crate::task::core::Header;
-use crate::{Engine, Task, TaskInfo};
+use crate::task::current;
+use crate::task::header::Header;
 
 static GLOBAL: OnceLock<Engine> = OnceLock::new();
 
@@ -121,7 +126,7 @@ where
     if context::with_worker(|worker| worker.is_some()) {
         join_here(a, b)
     } else {
-        with_engine(|shared| crate::join::install_from_outside(shared, || join_here(a, b)))
+        with_engine(|shared| install_from_outside(shared, || join_here(a, b)))
     }
 }
 
@@ -133,7 +138,7 @@ where
     RA: Send,
     RB: Send,
 {
-    context::with_worker(|worker| crate::join::join_on(worker.expect("install runs on a worker"), a, b))
+    context::with_worker(|worker| join_on(worker.expect("install runs on a worker"), a, b))
 }
 
 /// The task running on this thread, if any — in its body or in one of its done-callbacks (the
@@ -149,7 +154,7 @@ where
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
 pub fn current_task() -> Option<TaskInfo> {
-    context::with_current(|task| task.map(Header::info))
+    current::with_current(|task| task.map(Header::info))
 }
 
 /// True if the task running on this thread was asked to cancel: a long closure checks this to stop early.
@@ -176,7 +181,7 @@ pub fn current_task() -> Option<TaskInfo> {
 /// # Ok::<(), wove_executor::BuildError>(())
 /// ```
 pub fn is_cancelled() -> bool {
-    context::with_current(|task| task.is_some_and(Header::is_cancel_requested))
+    current::with_current(|task| task.is_some_and(Header::is_cancel_requested))
 }
 
 impl Engine {
@@ -204,7 +209,7 @@ impl Engine {
         if context::with_worker_of(self.shared(), |worker| worker.is_some()) {
             join_here(a, b)
         } else {
-            crate::join::install_from_outside(self.shared(), || join_here(a, b))
+            install_from_outside(self.shared(), || join_here(a, b))
         }
     }
 
@@ -236,7 +241,7 @@ impl Engine {
         if context::with_worker_of(self.shared(), |worker| worker.is_some()) {
             func()
         } else {
-            crate::join::install_from_outside(self.shared(), func)
+            install_from_outside(self.shared(), func)
         }
     }
 
@@ -249,8 +254,8 @@ impl Engine {
     /// See [`Scope`](crate::Scope).
     pub fn scope<'env, F, R>(&self, body: F) -> R
     where
-        F: for<'scope> FnOnce(&'scope crate::Scope<'scope, 'env>) -> R,
+        F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
     {
-        crate::scope::run_scope(self.shared(), body)
+        run_scope(self.shared(), body)
     }
 }

@@ -1,27 +1,8 @@
 //! `Group`: the completion latch for task trees — asyncio's "wait until everything, including follow-ups
 //! spawned from callbacks, is finished", without a global `Event`.
 //!
-//! # Protocol: group release
-//!
-//! A group runs in rounds. A [`Round`] holds a [`Latch`](wove_latch::Latch) with one count per live tracked
-//! task, and that round's failures. Each tracked task's header refers to its round (`round.rs`).
-//!
-//! 1. Admission from outside the group (a spawn into it from a thread or task that is not a member): under the
-//!    group's lock, add a count to the current round's latch; if that latch is already released, the group was
-//!    idle, so start a new round (a fresh latch and failure list) counting this task.
-//! 2. Admission from inside (a member's body or callback spawns): add a count to the *spawning member's*
-//!    round, without the lock. That round is still open, because the spawning member holds its own count.
-//! 3. Release (after the task's body and all its callbacks ran): record its failures in its round, then give
-//!    its count back — at once, or as a count that its worker holds while it runs more of the round's members
-//!    (`round.rs`, step 3). The last count releases the round. (A fail-fast group cancels its other tasks earlier:
-//!    the moment a failure is decided, before it is published.)
-//! 4. A wait takes the current round under the lock, waits on its latch (running queued jobs if on a worker),
-//!    then reports that round's failures. A late done-callback on a finished member is admitted like a spawn
-//!    from outside (step 1), so a wait that starts after it was registered waits for it.
-//!
-//! Why never early: every count is taken before the spawn that needs it, while the spawner's own count keeps
-//! the round open, and given back only after the task is entirely done (step 3); so zero means nothing
-//! tracked is left.
+//! The group release protocol (rounds, admission, release, waits) lives with the group's membership state,
+//! below the engine: `membership/group_core.rs`.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -31,12 +12,18 @@ use std::time::Duration;
 
 use wove_latch::LatchWait;
 
-use crate::context;
-use crate::round::{HeldCounts, Round, RoundRef};
-use crate::shared::{Shared, SpawnSpec, Tracking};
-use crate::sync::{Arc, AtomicBool, Mutex, Ordering};
-use crate::task::core::Header;
-use crate::{GroupError, GroupId, Task, TaskBuilder, TaskInfo};
+use crate::error::{GroupError, SpawnError};
+use crate::handle::Task;
+use crate::id::GroupId;
+use crate::info::TaskInfo;
+use crate::membership::group_core::GroupCore;
+use crate::membership::round::Round;
+use crate::scheduler::shared::Shared;
+use crate::spawn::spec::{SpawnSpec, Tracking};
+use crate::sync::Arc;
+use crate::task::current;
+use crate::task::header::Header;
+use crate::task_builder::TaskBuilder;
 
 /// Tracks every task spawned into it — and, transitively, every task spawned inside its members' bodies and
 /// done-callbacks (unless spawned [`untracked`](crate::TaskBuilder::untracked)) — so that
@@ -66,36 +53,15 @@ use crate::{GroupError, GroupId, Task, TaskBuilder, TaskInfo};
 /// ```
 #[derive(Clone)]
 pub struct Group {
-    inner: Arc<GroupShared>,
-}
-
-/// What a group's handles share; its rounds hold it weakly.
-pub(crate) struct GroupShared {
-    id: GroupId,
-    shared: Arc<Shared>,
-    fail_fast: AtomicBool,
-    /// The current (or last) round; an idle group's round is released.
-    current: Mutex<Arc<Round>>,
+    /// The membership state (id, fail-fast flag, rounds); its rounds hold it weakly.
+    core: Arc<GroupCore>,
+    /// The engine members are spawned on.
+    engine: Arc<Shared>,
 }
 
 impl Group {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        let id = GroupId::next();
-        let inner = Arc::new_cyclic(|weak| GroupShared {
-            id,
-            shared,
-            fail_fast: AtomicBool::new(false),
-            current: Mutex::new(Round::released(id, weak.clone())),
-        });
-        Self { inner }
-    }
-
-    pub(crate) fn from_shared(inner: Arc<GroupShared>) -> Self {
-        Self { inner }
-    }
-
-    pub(crate) fn is_fail_fast(&self) -> bool {
-        self.inner.fail_fast.load(Ordering::Relaxed)
+    pub(crate) fn new(engine: Arc<Shared>) -> Self {
+        Self { core: GroupCore::new(), engine }
     }
 
     /// The group's id, as shown in [`TaskInfo::group`].
@@ -104,7 +70,7 @@ impl Group {
     ///
     /// See [`TaskInfo::group`].
     pub fn id(&self) -> GroupId {
-        self.inner.id
+        self.core.id()
     }
 
     /// Makes the group fail fast: the first member that panics cancels every other member. Returns the group,
@@ -127,7 +93,7 @@ impl Group {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn fail_fast(self) -> Self {
-        self.inner.fail_fast.store(true, Ordering::Relaxed);
+        self.core.set_fail_fast();
         self
     }
 
@@ -146,9 +112,9 @@ impl Group {
         T: Send + 'static,
     {
         // Not through `task()`: no builder, so no reference count of the engine or the group is touched.
-        match self.inner.shared.spawn_closure(SpawnSpec::tracked(Tracking::Group(self)), func) {
-            Ok(task) => task,
-            Err(_) => crate::SpawnError::panic_shutdown(),
+        match self.engine.spawn_closure(SpawnSpec::tracked(Tracking::Group(&self.core)), func) {
+            Ok(spawned) => Task::new(spawned, self.engine.clone()),
+            Err(_) => SpawnError::panic_shutdown(),
         }
     }
 
@@ -181,8 +147,8 @@ impl Group {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        if self.inner.shared.spawn_closure_detached(SpawnSpec::tracked(Tracking::Group(self)), func).is_err() {
-            crate::SpawnError::panic_shutdown();
+        if self.engine.spawn_closure_detached(SpawnSpec::tracked(Tracking::Group(&self.core)), func).is_err() {
+            SpawnError::panic_shutdown();
         }
     }
 
@@ -207,9 +173,9 @@ impl Group {
         Fut: Future + Send + 'static,
         Fut::Output: Send + 'static,
     {
-        match self.inner.shared.spawn_future(SpawnSpec::tracked(Tracking::Group(self)), future) {
-            Ok(task) => task,
-            Err(_) => crate::SpawnError::panic_shutdown(),
+        match self.engine.spawn_future(SpawnSpec::tracked(Tracking::Group(&self.core)), future) {
+            Ok(spawned) => Task::new(spawned, self.engine.clone()),
+            Err(_) => SpawnError::panic_shutdown(),
         }
     }
 
@@ -219,7 +185,7 @@ impl Group {
     ///
     /// See [`GroupError`].
     pub fn task<T: Send + 'static>(&self) -> TaskBuilder<T> {
-        TaskBuilder::new(self.inner.shared.clone(), Some(self.clone()))
+        TaskBuilder::new(self.engine.clone(), Some(self.clone()))
     }
 
     /// Blocks until no tracked task is left. On a worker thread it runs queued jobs while it waits, so a task
@@ -258,10 +224,10 @@ impl Group {
 
     fn round_to_wait_for(&self) -> Result<Arc<Round>, GroupError> {
         let member =
-            context::with_current(|task| task.filter(|header| header.group == Some(self.id())).map(Header::info));
+            current::with_current(|task| task.filter(|header| header.group == Some(self.id())).map(Header::info));
         match member {
             Some(member) => Err(GroupError::self_wait(member)),
-            None => Ok(self.inner.current.lock().clone()),
+            None => Ok(self.core.current_round()),
         }
     }
 
@@ -283,8 +249,7 @@ impl Group {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn cancel(&self) -> usize {
-        let members = self.inner.shared.registry().all();
-        members.iter().filter(|task| task.header().group == Some(self.id())).filter(|task| task.cancel()).count()
+        self.engine.registry().cancel_group(self.id())
     }
 
     /// The number of live members (tasks of the current round not yet finished). A snapshot, and an upper
@@ -301,7 +266,7 @@ impl Group {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.inner.current.lock().live()
+        self.core.live()
     }
 
     /// True when no member is live.
@@ -319,36 +284,12 @@ impl Group {
     ///
     /// See [`TaskInfo::group`].
     pub fn tasks(&self) -> Vec<TaskInfo> {
-        self.inner.shared.registry().snapshot(Some(self.id()))
+        self.engine.registry().snapshot(Some(self.id()))
     }
 
-    /// Admits a task into the current round: with a count `held` holds of it (`round.rs`, step 3); into
-    /// `spawner`'s round if that is this group's and still open (protocol step 2; a continuation's predecessor
-    /// may have finished already); else from outside (step 1). The round is open while the task is counted.
-    pub(crate) fn admit(&self, spawner: Option<&Round>, held: Option<&HeldCounts>) -> RoundRef {
-        if let Some(round) = held.and_then(|held| held.take_of_group(self.id())) {
-            return round;
-        }
-        if let Some(round) = spawner.filter(|round| round.group_id() == self.id()) {
-            if round.try_admit(None) {
-                return RoundRef::new(round);
-            }
-        }
-        let mut current = self.inner.current.lock();
-        if !current.try_admit(None) {
-            *current = Round::open(self.id(), Arc::downgrade(&self.inner));
-        }
-        RoundRef::new(&current)
-    }
-
-    /// Records a failure that happened outside a task's own completion (a late callback's panic), in the
-    /// current round.
-    pub(crate) fn record_failure(&self, task: TaskInfo, message: String) {
-        let round = self.inner.current.lock().clone();
-        round.record_late_failure(task, message);
-        if self.inner.fail_fast.load(Ordering::Relaxed) {
-            self.cancel();
-        }
+    /// The membership state, for a task builder's spawns.
+    pub(crate) fn core(&self) -> &Arc<GroupCore> {
+        &self.core
     }
 }
 

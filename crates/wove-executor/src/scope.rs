@@ -6,7 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use wove_latch::{Latch, LatchGuard};
 
-use crate::shared::{Shared, SpawnSpec};
+use crate::scheduler::shared::Shared;
+use crate::spawn::spec::SpawnSpec;
 use crate::sync::{Arc, Mutex};
 
 type Payload = Box<dyn std::any::Any + Send>;

@@ -29,7 +29,7 @@
 
 use crate::sync::model::{AtomicBool, Mutex};
 use crate::sync::{Arc, Ordering};
-use crate::task::core::TaskControl;
+use crate::task::header::TaskControl;
 
 /// At most this many counts wait in one inbox.
 pub(crate) const CAPACITY: usize = 1024;
@@ -75,7 +75,8 @@ impl Inbox {
 /// `n` counts of fresh tasks, to send home in tests.
 #[cfg(test)]
 fn counts(n: usize) -> Vec<Arc<dyn TaskControl>> {
-    use crate::task::core::{Core, Header};
+    use crate::task::core::Core;
+    use crate::task::header::Header;
     (0..n).map(|_| Arc::new(Core::<u32>::new(Header::for_tests(), Vec::new())) as Arc<dyn TaskControl>).collect()
 }
 

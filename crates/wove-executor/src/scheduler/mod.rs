@@ -1,11 +1,13 @@
-//! The work-stealing scheduler: per-worker deques, the injector, sleeping and waking, the worker loop.
+//! The work-stealing scheduler and the engine's state: admission, queues, the next-task slot, sleeping and
+//! waking, the worker loop and the wait loop. Runs jobs through the task layer's job word and hooks; knows
+//! nothing of how tasks are spawned.
 
-mod queue;
-mod sleep;
-mod slot;
-mod worker;
-
-pub(crate) use queue::{ClosureEntry, Job, TaskMeta, ThinCell, closure_entry};
-pub(crate) use sleep::Sleep;
-pub(crate) use slot::{Slots, slots};
-pub(crate) use worker::{WorkerContext, start_worker};
+pub(crate) mod admission;
+pub(crate) mod context;
+pub(crate) mod schedule;
+pub(crate) mod shared;
+pub(crate) mod sleep;
+pub(crate) mod slot;
+pub(crate) mod start;
+pub(crate) mod wait;
+pub(crate) mod worker;

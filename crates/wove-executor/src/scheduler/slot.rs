@@ -20,8 +20,8 @@ use std::ptr::{NonNull, null_mut};
 
 use crossbeam_utils::CachePadded;
 
-use crate::scheduler::Job;
 use crate::sync::{AtomicPtr, AtomicUsize, Ordering};
+use crate::task::job::Job;
 
 /// Slot runs in a row before the owner looks at its deque and the injector first.
 pub(crate) const MAX_STREAK: u8 = 3;

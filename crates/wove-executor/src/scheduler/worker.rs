@@ -18,25 +18,26 @@
 //! that found little, wrote or read lines the producer was writing (the deque's indices and buffer, the cells):
 //! a fan-out of 100,000 tiny tasks ran slower on 2 workers than on 1 (see the crate's *Decisions*). A full
 //! batch says the producer is far ahead: the next steal is at once. Blocking waits that help
-//! (`context::wait_for`) always look everywhere.
+//! (`wait.rs`) always look everywhere.
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::Rc;
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Steal, Worker};
 
-use crate::admission::Admitted;
-use crate::context;
-use crate::registry::{Registry, SlotAllocator};
-use crate::round::HeldCounts;
-use crate::scheduler::Job;
+use crate::membership::held::HeldCounts;
+use crate::registry::live_tasks::Registry;
+use crate::registry::shard::SlotAllocator;
+use crate::scheduler::admission::Admitted;
+use crate::scheduler::shared::Shared;
+use crate::scheduler::sleep::Sleep;
 use crate::scheduler::slot::MAX_STREAK;
-use crate::shared::Shared;
 use crate::sync::Arc;
-use crate::task::core::{Header, TaskControl};
+use crate::task::current;
+use crate::task::header::{Header, TaskControl};
+use crate::task::job::Job;
 
 /// How often the injector is looked at first.
 const INJECTOR_INTERVAL: u32 = 61;
@@ -92,34 +93,29 @@ pub(crate) struct WorkerContext {
     sent_home: RefCell<Vec<Arc<dyn TaskControl>>>,
 }
 
-/// Starts worker `index` on the calling (new) thread and runs it until the engine stops.
-pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>) {
-    let workers = shared.stealers.len();
-    shared.sleep.register_thread(index);
-    shared.thread_started(index);
-    let worker = Rc::new(WorkerContext {
-        shared,
-        index,
-        local,
-        tick: Cell::new(0),
-        searching: Cell::new(false),
-        seed: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
-        thread: std::thread::current(),
-        streak: Cell::new(0),
-        patient: Cell::new(false),
-        seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
-        released: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
-        slots: RefCell::new(SlotAllocator::default()),
-        credits: Cell::new(0),
-        removed: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
-        sent_home: RefCell::new(Vec::new()),
-    });
-    context::enter_worker(worker.clone());
-    let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
-    worker.main_loop();
-}
-
 impl WorkerContext {
+    /// Worker `index` of `shared`, on the calling thread, with its deque `local`.
+    pub(crate) fn new(shared: Arc<Shared>, index: usize, local: Worker<Job>) -> Self {
+        let workers = shared.stealers.len();
+        Self {
+            shared,
+            index,
+            local,
+            tick: Cell::new(0),
+            searching: Cell::new(false),
+            seed: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
+            thread: std::thread::current(),
+            streak: Cell::new(0),
+            patient: Cell::new(false),
+            seen: (0..workers).map(|_| Cell::new(usize::MAX)).collect(),
+            released: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
+            slots: RefCell::new(SlotAllocator::default()),
+            credits: Cell::new(0),
+            removed: RefCell::new(Vec::with_capacity(RELEASE_BATCH)),
+            sent_home: RefCell::new(Vec::new()),
+        }
+    }
+
     pub(crate) fn index(&self) -> usize {
         self.index
     }
@@ -190,7 +186,8 @@ impl WorkerContext {
             // SAFETY: the task's count in its round, handed over at its release.
             unsafe { held.keep(round) };
         }
-        let key = header.registration.key();
+        // A light job unit is not registered (`task/light.rs`).
+        let Some(key) = header.registration.key() else { return };
         if Registry::shard_of_key(key) == self.index {
             self.shared.registry.remove(key, Some(&self.slots));
             return;
@@ -263,7 +260,7 @@ impl WorkerContext {
     /// every spawn (100,000 tasks spawned from outside into a group on 2 workers, best of 10, 8 alternating runs
     /// of each build, ns per task: 412–623 before, 398–587 after; a fan-out of 100,000: 377–402, 369–392).
     fn give_back(&self) {
-        context::flush_held();
+        current::flush_held();
         self.remove_released();
         self.free_all_sent_home();
         let credits = self.credits.replace(0);
@@ -272,14 +269,14 @@ impl WorkerContext {
         }
     }
 
-    fn main_loop(&self) {
+    pub(crate) fn main_loop(&self) {
         loop {
             if let Some(job) = self.find_work_in(!self.patient.get()) {
                 self.run(job);
                 continue;
             }
             // No work: held round counts go back before this worker spins (`round.rs`, step 3).
-            context::flush_held();
+            current::flush_held();
             if let Some(job) = self.spin() {
                 self.run(job);
                 continue;
@@ -302,15 +299,10 @@ impl WorkerContext {
         self.shared.slots[self.index].progressed();
         if job.stack_address().is_some() {
             // A join half belongs to no round this worker could hold counts of (`round.rs`, step 3).
-            context::flush_held();
-        }
-        if job.is_closure() {
-            // A closure task finishes in this one run: counted before its outcome is published, so whoever
-            // sees it finished sees it counted. Future tasks are counted when their last poll finishes them.
-            self.count_task();
+            current::flush_held();
         }
         let traced = self.shared.tracer.as_ref().map(|tracer| (tracer, job.traced()));
-        let run = || catch_unwind(AssertUnwindSafe(|| job.run(&self.shared)));
+        let run = || catch_unwind(AssertUnwindSafe(|| job.run(self)));
         let outcome = match traced {
             None => run(),
             Some((tracer, what)) => tracer.record(self.index, || what, run),
@@ -484,7 +476,7 @@ impl WorkerContext {
             let (board, counters) = (&self.shared.board, self.shared.board.worker(self.index));
             let since = board.now();
             counters.parking(since);
-            super::Sleep::park(deadline);
+            Sleep::park(deadline);
             counters.unparked(since, board.now());
             if !sleep.is_asleep(self.index) {
                 self.searching.set(true);
@@ -502,26 +494,5 @@ impl WorkerContext {
         if !self.shared.sleep.cancel(self.index) {
             self.searching.set(true);
         }
-    }
-}
-
-/// The wait hook of every worker: a blocking latch or event wait runs queued jobs until it is released.
-struct HelpWhileWaiting;
-
-impl wove_latch::WaitHook for HelpWhileWaiting {
-    fn block(&self, blocker: &wove_latch::Blocker<'_>) {
-        context::wait_for(
-            &mut |waker, register| {
-                if blocker.is_done() {
-                    return std::task::Poll::Ready(());
-                }
-                if !register {
-                    return std::task::Poll::Pending;
-                }
-                blocker.register(waker);
-                if blocker.is_done() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-            },
-            blocker.deadline(),
-        );
     }
 }

@@ -27,19 +27,20 @@ use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Poll;
 
-use crate::TaskError;
-use crate::context;
-use crate::scheduler::{ClosureEntry, Job, ThinCell, closure_entry};
-use crate::shared::Shared;
+use crate::error::TaskError;
 use crate::sync::{Arc, Mutex};
-use crate::task::core::{AsCore, Core, EngineHooks, Header, TaskControl};
-use crate::task::run::ClosureJob;
+use crate::task::core::{AsCore, Core};
+use crate::task::current;
+use crate::task::header::{Header, TaskControl};
+use crate::task::hooks::EngineHooks;
+use crate::task::job::{ArcJob, Job, JobVTable, ThinCell, arc_vtable};
+use crate::trace::What;
 
 /// A continuation: its core, the predecessor it waits for, and its body.
 #[repr(C)]
 pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
     /// Must stay the first field (`ThinCell`).
-    entry: ClosureEntry,
+    vtable: &'static JobVTable,
     core: Core<T>,
     /// The predecessor's cell, until this continuation runs.
     predecessor: Mutex<Option<Arc<dyn AsCore<P>>>>,
@@ -51,7 +52,7 @@ pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
 // thread moves `F` out, which `F: Send` allows. Everything else in the cell is `Sync` itself.
 unsafe impl<P: Send + 'static, T: Send, F: Send> Sync for ContinuationCell<P, T, F> {}
 
-// SAFETY: `repr(C)`, with `closure_entry::<Self>` as its first field (`new`).
+// SAFETY: `repr(C)`, with `arc_vtable::<Self>()` as its first field (`new`).
 unsafe impl<P, T, F> ThinCell for ContinuationCell<P, T, F>
 where
     P: Send + 'static,
@@ -68,30 +69,34 @@ where
 {
     pub(crate) fn new(core: Core<T>, predecessor: Arc<dyn AsCore<P>>, body: F) -> Self {
         Self {
-            entry: closure_entry::<Self>,
+            vtable: arc_vtable::<Self>(),
             core,
             predecessor: Mutex::new(Some(predecessor)),
             body: UnsafeCell::new(Some(body)),
         }
     }
 
-    /// Steps 1 and 2: waits for `predecessor` (the one this continuation holds), or schedules at once on `engine`
-    /// (the predecessor's) if it has finished.
-    pub(crate) fn start(self: &Arc<Self>, predecessor: &Core<P>, engine: &Shared) {
-        if let Err(job) = predecessor.register_continuation(Job::closure(self.clone())) {
-            engine.schedule(job, false);
+    /// Steps 1 and 2: waits for `predecessor` (the one this continuation holds), or schedules at once on the
+    /// predecessor's engine (`engine`) if it has finished.
+    pub(crate) fn start(self: &Arc<Self>, predecessor: &Core<P>, engine: &dyn EngineHooks) {
+        if let Err(job) = predecessor.register_continuation(Job::arc(self.clone())) {
+            engine.schedule_ready(job);
         }
     }
 }
 
-impl<P, T, F> ClosureJob for ContinuationCell<P, T, F>
+impl<P, T, F> ArcJob for ContinuationCell<P, T, F>
 where
     P: Send + 'static,
     T: Send + 'static,
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
+    fn traced(&self) -> What {
+        What::Task { id: self.core.header.id, name: self.core.header.name.clone() }
+    }
+
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
-        let _current = context::enter_task(&self.core.header);
+        let _current = current::enter_task(&self.core.header);
         let core = &self.core;
         let Some(proceed) = core.claim() else { return };
         // SAFETY: `claim` succeeded, so this thread is the only one ever to access `body` (see the `Sync` impl).

@@ -30,34 +30,18 @@
 //! Racing cases: "callback registered while completing" is step 2; "handle dropped while completing" is the
 //! `DETACHED`/`COMPLETE` pair of `state.rs`, checked under the slot lock together with the late-job mark.
 
-use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Poll, Waker};
 
-use crate::group::Group;
-use crate::registry::Registration;
-use crate::round::{Round, RoundRef};
-use crate::scheduler::Job;
-use crate::sync::model::{self, AtomicU32, Mutex};
+use crate::error::TaskError;
+use crate::membership::group_core::GroupCore;
+use crate::membership::round::Round;
+use crate::sync::model::{self, Mutex};
 use crate::sync::{Arc, Ordering};
+use crate::task::header::{Header, TaskControl};
+use crate::task::hooks::EngineHooks;
+use crate::task::job::Job;
 use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RELEASED, RUNNING};
-use crate::{TaskError, TaskId, TaskInfo, TaskState};
-
-/// A job that runs late done-callbacks, given the engine it runs on.
-pub(crate) type LateJob = Box<dyn FnOnce(&dyn EngineHooks) + Send>;
-
-/// What a task's core needs from its engine. Behind a trait so that the completion protocol is model-checked
-/// (loom) without an engine: the engine implements it, the models record what it is asked.
-pub(crate) trait EngineHooks {
-    /// A panic nobody can observe through a handle.
-    fn report_panic(&self, error: TaskError);
-    /// The task is entirely done: forget it, and give its count back in its round.
-    fn released(&self, header: &Header);
-    /// Schedules `job` (late done-callbacks of task `parent`) as follow-up work tracked by `group`.
-    fn spawn_late(&self, group: Option<Group>, parent: TaskId, job: LateJob);
-    /// Queues a continuation that the task's outcome just readied (`continuation.rs`).
-    fn schedule_ready(&self, continuation: Job);
-}
 
 /// Who waits for a task's outcome: a handle's poll, or a continuation, which the engine that finishes the task
 /// schedules (so a continuation keeps no reference to an engine while it waits).
@@ -77,96 +61,6 @@ impl Joiner {
 
 /// A done-callback, boxed.
 pub(crate) type Callback<T> = Box<dyn FnOnce(&Result<T, TaskError>) + Send>;
-
-/// What every task has, whatever its output type: identity, tracking and the state word.
-pub(crate) struct Header {
-    pub(crate) id: TaskId,
-    pub(crate) name: Option<Arc<str>>,
-    pub(crate) parent: Option<TaskId>,
-    /// The group of the task's round, for listings: readable at any time, unlike `round`.
-    pub(crate) group: Option<crate::GroupId>,
-    /// The group round that counts this task, if it is tracked: valid from its admission to its release only
-    /// (`round.rs`, step 2).
-    pub(crate) round: Option<RoundRef>,
-    pub(crate) state: AtomicU32,
-    /// How the engine's registry keeps this task (set once, when it registers the task).
-    pub(crate) registration: Registration,
-}
-
-impl Header {
-    pub(crate) fn info(&self) -> TaskInfo {
-        let bits = self.state.load(Ordering::Acquire);
-        let state = if bits & COMPLETE != 0 {
-            TaskState::Finished
-        } else if bits & DECIDED != 0 {
-            TaskState::Completing
-        } else if bits & RUNNING != 0 {
-            TaskState::Running
-        } else {
-            TaskState::Queued
-        };
-        TaskInfo { id: self.id, name: self.name.clone(), state, group: self.group, parent: self.parent }
-    }
-
-    pub(crate) fn is_cancel_requested(&self) -> bool {
-        self.state.load(Ordering::Acquire) & CANCEL_REQUESTED != 0
-    }
-
-    pub(crate) fn error_cancelled(&self) -> TaskError {
-        TaskError::cancelled(self.id, self.name.clone())
-    }
-
-    pub(crate) fn error_panic(&self, payload: Box<dyn Any + Send>) -> TaskError {
-        TaskError::panic(self.id, self.name.clone(), payload)
-    }
-
-    /// The task's round, while the task is counted in it.
-    ///
-    /// # Safety
-    ///
-    /// The task has not been released: the caller is its spawner (before it is queued) or runs it (before
-    /// `EngineHooks::released`), or it is the current task of the calling thread.
-    pub(crate) unsafe fn round(&self) -> Option<&Round> {
-        // SAFETY: the task is counted in its round until its release (`round.rs`, step 2).
-        self.round.map(|round| unsafe { round.get() })
-    }
-
-    /// A counted reference to the task's round, for its handle: what outlives the task's count.
-    ///
-    /// # Safety
-    ///
-    /// As for [`round`](Self::round).
-    pub(crate) unsafe fn counted_round(&self) -> Option<Arc<Round>> {
-        // SAFETY: as above.
-        self.round.map(|round| unsafe { round.counted() })
-    }
-}
-
-#[cfg(test)]
-impl Header {
-    /// The header of a task of no group, spawned by nobody, not yet registered: for unit tests and models.
-    pub(crate) fn for_tests() -> Self {
-        Self {
-            id: crate::context::with_context(|cx| cx.next_task_id()),
-            name: None,
-            parent: None,
-            group: None,
-            round: None,
-            state: AtomicU32::new(0),
-            registration: Registration::new(),
-        }
-    }
-}
-
-/// The type-erased view of a task used by the registry, groups and the current-task context.
-pub(crate) trait TaskControl: Send + Sync {
-    fn header(&self) -> &Header;
-    fn cancel(&self) -> bool;
-    /// The task this one continues, for cancelling a chain from its tail (continuations only).
-    fn upstream(&self) -> Option<Arc<dyn TaskControl>> {
-        None
-    }
-}
 
 /// What a `Task<T>` handle holds: a task's cell (a closure cell, or a future's core), seen as its core.
 pub(crate) trait AsCore<T>: TaskControl {
@@ -260,6 +154,7 @@ impl<T: Send + 'static> Core<T> {
     /// happened, so it is not counted again as a group failure).
     pub(crate) fn finish(&self, outcome: Result<T, TaskError>, carried: bool, engine: &dyn EngineHooks) {
         let header = &self.header;
+        engine.finishing();
         let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
         let outcome = match outcome {
             Ok(value) if before & CANCEL_REQUESTED != 0 => {
@@ -275,7 +170,9 @@ impl<T: Send + 'static> Core<T> {
         if let (Some(round), Err(error), false) = (round, &outcome, carried) {
             if error.is_panic() {
                 failures.push(error.message());
-                round.failed();
+                if round.fails_fast() {
+                    engine.cancel_group(round.group_id());
+                }
             }
         }
         if before & (DETACHED | CANCEL_REQUESTED) == DETACHED {
@@ -292,7 +189,7 @@ impl<T: Send + 'static> Core<T> {
                 drop(task_waker);
                 self.dispose(outcome, engine);
                 if let Some(round) = round {
-                    round.record_failures(header, failures);
+                    round.record_failures(|| header.info(), failures);
                 }
                 engine.released(header);
                 return;
@@ -315,8 +212,8 @@ impl<T: Send + 'static> Core<T> {
             for callback in batch {
                 if let Some(message) = self.run_callback(callback, current, engine) {
                     failures.push(message);
-                    if let Some(round) = round {
-                        round.failed();
+                    if let Some(round) = round.filter(|round| round.fails_fast()) {
+                        engine.cancel_group(round.group_id());
                     }
                 }
             }
@@ -329,7 +226,7 @@ impl<T: Send + 'static> Core<T> {
             self.dispose(orphan, engine);
         }
         if let Some(round) = round {
-            round.record_failures(header, failures);
+            round.record_failures(|| header.info(), failures);
         }
         // The engine gives the round's count back last: whoever a group wait releases sees the task fully
         // accounted for.
@@ -389,7 +286,7 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// The job behind late callbacks (completion protocol, step 3); their panics are failures of `group`.
-    fn run_late(&self, engine: &dyn EngineHooks, group: Option<Group>) {
+    fn run_late(&self, engine: &dyn EngineHooks, group: Option<Arc<GroupCore>>) {
         let outcome = self.slot.lock().outcome.take().expect("a late job keeps the outcome in the slot");
         let mut failures = Vec::new();
         let (joiner, orphan) = loop {
@@ -417,7 +314,9 @@ impl<T: Send + 'static> Core<T> {
         }
         if let Some(group) = group {
             for message in failures {
-                group.record_failure(self.header.info(), message);
+                if group.record_failure(self.header.info(), message) {
+                    engine.cancel_group(group.id());
+                }
             }
         }
     }
@@ -515,10 +414,13 @@ mod loom_tests {
     use loom::sync::atomic::{AtomicUsize, Ordering};
     use loom::thread;
 
-    use super::{AsCore, Core, EngineHooks, Header, LateJob};
-    use crate::group::Group;
-    use crate::scheduler::Job;
-    use crate::{TaskError, TaskId};
+    use super::{AsCore, Core};
+    use crate::error::TaskError;
+    use crate::id::{GroupId, TaskId};
+    use crate::membership::group_core::GroupCore;
+    use crate::task::header::Header;
+    use crate::task::hooks::{EngineHooks, LateJob};
+    use crate::task::job::Job;
 
     /// Stands in for the engine: counts releases and panics, keeps late jobs to run them afterwards.
     #[derive(Default)]
@@ -533,16 +435,22 @@ mod loom_tests {
             self.panics.fetch_add(1, Ordering::SeqCst);
         }
 
+        fn finishing(&self) {}
+
         fn released(&self, _header: &Header) {
             self.released.fetch_add(1, Ordering::SeqCst);
         }
 
-        fn spawn_late(&self, _group: Option<Group>, _parent: TaskId, job: LateJob) {
+        fn spawn_late(&self, _group: Option<Arc<GroupCore>>, _parent: TaskId, job: LateJob) {
             self.late.lock().unwrap().push(job);
         }
 
         fn schedule_ready(&self, _continuation: Job) {
             unreachable!("the models register no continuation");
+        }
+
+        fn cancel_group(&self, _group: GroupId) {
+            unreachable!("the models have no group");
         }
     }
 

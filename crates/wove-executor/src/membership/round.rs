@@ -30,35 +30,35 @@
 //! count and the finishing cores write nothing until they flush. The measurements are in the crate's
 //! *Decisions*.
 
-use std::cell::Cell;
 use std::fmt;
 use std::ptr::NonNull;
 use std::sync::Weak;
 
 use wove_latch::{Latch, LatchWait};
 
-use crate::group::{Group, GroupShared};
+use crate::error::GroupError;
+use crate::id::GroupId;
+use crate::info::TaskInfo;
+use crate::membership::group_core::GroupCore;
 use crate::sync::{Arc, Mutex};
-use crate::task::core::Header;
-use crate::{GroupError, GroupId, TaskInfo};
 
 /// One round of a group: the count of its live tasks and their failures. Holds its group weakly, so a group
 /// and its rounds never keep each other alive.
 pub(crate) struct Round {
     id: GroupId,
-    group: Weak<GroupShared>,
+    group: Weak<GroupCore>,
     latch: Latch,
     failures: Mutex<Vec<(TaskInfo, String)>>,
 }
 
 impl Round {
     /// A round that is already released: what an idle group holds before its first spawn.
-    pub(crate) fn released(id: GroupId, group: Weak<GroupShared>) -> Arc<Self> {
+    pub(crate) fn released(id: GroupId, group: Weak<GroupCore>) -> Arc<Self> {
         Arc::new(Self { id, group, latch: Latch::new(0), failures: Mutex::new(Vec::new()) })
     }
 
     /// Opens a round counting one task, which keeps itself alive while open (step 1).
-    pub(crate) fn open(id: GroupId, group: Weak<GroupShared>) -> Arc<Self> {
+    pub(crate) fn open(id: GroupId, group: Weak<GroupCore>) -> Arc<Self> {
         let round = Arc::new(Self { id, group, latch: Latch::new(1), failures: Mutex::new(Vec::new()) });
         // The open latch's reference: dropped by the count-down that releases it (`RoundRef::count_down`).
         let _ = Arc::into_raw(round.clone());
@@ -71,28 +71,27 @@ impl Round {
     }
 
     /// The round's group, unless every handle to it is gone (then nobody can wait on it).
-    pub(crate) fn group(&self) -> Option<Group> {
-        self.group.upgrade().map(Group::from_shared)
+    pub(crate) fn group(&self) -> Option<Arc<GroupCore>> {
+        self.group.upgrade()
     }
 
-    /// Counts one more task in this round while it is open — with a count `held` holds, if it holds one of
-    /// this round (step 3). False if the round is released.
-    pub(crate) fn try_admit(&self, held: Option<&HeldCounts>) -> bool {
-        held.is_some_and(|held| held.take(RoundRef::new(self))) || self.latch.add(1).is_ok()
+    /// Counts one more task in this round while it is open; false if it is released. (A worker that holds a
+    /// count of this round uses that instead: `HeldCounts::take`, step 3.)
+    pub(crate) fn try_admit(&self) -> bool {
+        self.latch.add(1).is_ok()
     }
 
-    /// A tracked task (or one of its callbacks) just failed: a fail-fast group cancels its other tasks now,
-    /// before the failure is published, so nobody who sees the failure can see another member start after it.
-    pub(crate) fn failed(&self) {
-        if let Some(group) = self.group().filter(Group::is_fail_fast) {
-            group.cancel();
-        }
+    /// A tracked task (or one of its callbacks) just failed: true if the group is fail-fast, and the caller must
+    /// cancel its other tasks now, before the failure is published, so that nobody who sees the failure can see
+    /// another member start after it.
+    pub(crate) fn fails_fast(&self) -> bool {
+        self.group().is_some_and(|group| group.is_fail_fast())
     }
 
-    /// Records the failures of `task`, a member about to be released.
-    pub(crate) fn record_failures(&self, task: &Header, failures: Vec<String>) {
+    /// Records the failures of a member about to be released (`task` describes it).
+    pub(crate) fn record_failures(&self, task: impl FnOnce() -> TaskInfo, failures: Vec<String>) {
         if !failures.is_empty() {
-            let info = task.info();
+            let info = task();
             self.failures.lock().extend(failures.into_iter().map(|message| (info.clone(), message)));
         }
     }
@@ -193,77 +192,6 @@ impl RoundRef {
     }
 }
 
-/// A worker's held counts (step 3): counts in one round's latch that no task holds.
-#[derive(Debug)]
-pub(crate) struct HeldCounts(Cell<Option<(RoundRef, usize)>>);
-
-impl HeldCounts {
-    pub(crate) const fn new() -> Self {
-        Self(Cell::new(None))
-    }
-
-    /// A task of `round` was released on this worker: keeps its count.
-    ///
-    /// # Safety
-    ///
-    /// The caller hands over a count it holds in `round` (the released task's).
-    pub(crate) unsafe fn keep(&self, round: RoundRef) {
-        match self.0.get() {
-            Some((held, n)) if held == round => self.0.set(Some((held, n + 1))),
-            _ => {
-                self.flush();
-                self.0.set(Some((round, 1)));
-            }
-        }
-    }
-
-    /// Takes a held count of `round` for a task spawned into it, if there is one.
-    pub(crate) fn take(&self, round: RoundRef) -> bool {
-        match self.0.get() {
-            Some((held, n)) if held == round => {
-                self.0.set((n > 1).then_some((held, n - 1)));
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Takes a held count of the current round of group `group`, if there is one: a round with held counts is
-    /// open, so it is its group's current round.
-    pub(crate) fn take_of_group(&self, group: GroupId) -> Option<RoundRef> {
-        let (held, _) = self.0.get()?;
-        // SAFETY: this holds counts of `held`.
-        let of_group = unsafe { held.get() }.id == group;
-        (of_group && self.take(held)).then_some(held)
-    }
-
-    /// The worker is about to run a task of `round` (`None`: an untracked one): gives back the counts of any
-    /// other round.
-    #[inline(always)]
-    pub(crate) fn entering(&self, round: Option<RoundRef>) {
-        if let Some((held, _)) = self.0.get() {
-            if Some(held) != round {
-                self.flush();
-            }
-        }
-    }
-
-    /// Gives every held count back.
-    #[inline(never)]
-    pub(crate) fn flush(&self) {
-        if let Some((held, n)) = self.0.take() {
-            // SAFETY: these are counts this holds (`keep`), given up here and forgotten.
-            unsafe { held.count_down(n) };
-        }
-    }
-}
-
-impl Drop for HeldCounts {
-    fn drop(&mut self) {
-        self.flush();
-    }
-}
-
 #[cfg(all(test, loom))]
 mod loom_tests {
     //! Round lifetime (step 1): of two workers giving their counts back at once, exactly one drops the open
@@ -273,14 +201,15 @@ mod loom_tests {
 
     use loom::thread;
 
-    use super::{HeldCounts, Round, RoundRef};
-    use crate::GroupId;
+    use super::{Round, RoundRef};
+    use crate::id::GroupId;
+    use crate::membership::held::HeldCounts;
 
     #[test]
     fn exactly_one_release_drops_the_latch_reference() {
         loom::model(|| {
             let round = Round::open(GroupId::next(), Weak::new());
-            assert!(round.try_admit(None), "an open round admits");
+            assert!(round.try_admit(), "an open round admits");
             assert_eq!(Arc::strong_count(&round), 2, "the waiter's reference and the open latch's");
             let held = RoundRef::new(&round);
             let other = thread::spawn(move || {

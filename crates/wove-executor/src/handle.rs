@@ -5,13 +5,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::context;
-use crate::round::Round;
-use crate::shared::Shared;
+use crate::error::{SpawnError, TaskError};
+use crate::id::TaskId;
+use crate::membership::round::Round;
+use crate::scheduler::shared::Shared;
+use crate::scheduler::wait::wait_for;
+use crate::spawn::continuation::{HandleParts, spawn_continuation};
+use crate::spawn::pipeline::Spawned;
 use crate::sync::{Arc, Ordering};
-use crate::task::core::{AsCore, Core, TaskControl};
+use crate::task::core::{AsCore, Core};
+use crate::task::header::TaskControl;
 use crate::task::state::COMPLETE;
-use crate::{TaskError, TaskId};
 
 /// The handle of a spawned task: await it or [`join`](Self::join) it for the outcome, add done-callbacks,
 /// cancel it, ask its id and name.
@@ -44,19 +48,15 @@ pub struct Task<T: Send + 'static> {
     round: Option<Arc<Round>>,
 }
 
-/// A handle taken apart ([`Task::into_parts`]): the task's cell, the handle's count of the engine, and its
-/// counted round.
-pub(crate) struct TaskParts<T> {
-    pub(crate) cell: Arc<dyn AsCore<T>>,
-    pub(crate) engine: Arc<Shared>,
-    pub(crate) round: Option<Arc<Round>>,
-}
-
 impl<T: Send + 'static> Task<T> {
-    /// The handle of a task; `round` is the task's round, counted ([`Header::counted_round`], taken before the
-    /// task was queued).
-    pub(crate) fn new(cell: Arc<dyn AsCore<T>>, engine: Arc<Shared>, round: Option<Arc<Round>>) -> Self {
-        Self { cell, engine, round }
+    /// The handle of a task just spawned on `engine`.
+    pub(crate) fn new(spawned: Spawned<T>, engine: Arc<Shared>) -> Self {
+        Self { cell: spawned.cell, engine, round: spawned.round }
+    }
+
+    /// The engine's state, for the engine handle (`engine.rs`).
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.engine
     }
 
     fn core(&self) -> &Core<T> {
@@ -96,7 +96,7 @@ impl<T: Send + 'static> Task<T> {
                 Poll::Pending
             }
         };
-        context::wait_for(&mut poll, None).expect("a wait without deadline returns a value")
+        wait_for(&mut poll, None).expect("a wait without deadline returns a value")
     }
 
     /// True once the task has finished: outcome stored and its done-callbacks run.
@@ -227,38 +227,33 @@ impl<T: Send + 'static> Task<T> {
         U: Send + 'static,
         F: FnOnce(Result<T, TaskError>) -> Result<U, TaskError> + Send + 'static,
     {
-        match Shared::spawn_continuation(self, body) {
-            Ok(task) => task,
-            Err(_) => crate::SpawnError::panic_shutdown(),
+        match spawn_continuation(self.into_parts(), body) {
+            Ok((spawned, engine)) => Task::new(spawned, engine),
+            Err(predecessor) => {
+                // Refused: the predecessor's handle is put back together and dropped, which detaches it.
+                drop(Self::from_parts(predecessor));
+                SpawnError::panic_shutdown()
+            }
         }
     }
 
-    /// The engine this task runs on.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let engine = wove_executor::Engine::builder().threads(3).build()?;
-    /// let task = engine.spawn(|| ());
-    /// assert_eq!(task.engine().threads(), 3);
-    /// # Ok::<(), wove_executor::BuildError>(())
-    /// ```
-    pub fn engine(&self) -> crate::Engine {
-        crate::Engine::from_shared(self.engine.clone())
-    }
-
     /// Takes the handle apart without detaching the task: for a continuation, which takes the outcome over.
-    pub(crate) fn into_parts(self) -> TaskParts<T> {
+    fn into_parts(self) -> HandleParts<T> {
         let this = std::mem::ManuallyDrop::new(self);
         // SAFETY: each field is read once and `this` is never used or dropped again, so each value is moved out
         // exactly once.
         unsafe {
-            TaskParts {
+            HandleParts {
                 cell: std::ptr::read(&this.cell),
                 engine: std::ptr::read(&this.engine),
                 round: std::ptr::read(&this.round),
             }
         }
+    }
+
+    /// Puts a handle taken apart back together.
+    fn from_parts(parts: HandleParts<T>) -> Self {
+        Self { cell: parts.cell, engine: parts.engine, round: parts.round }
     }
 
     /// Lets the task run on without a handle: the same as dropping it, said out loud. The task is not

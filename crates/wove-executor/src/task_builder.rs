@@ -4,9 +4,12 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::shared::{Shared, SpawnSpec, Tracking};
+use crate::error::{SpawnError, TaskError};
+use crate::group::Group;
+use crate::handle::Task;
+use crate::scheduler::shared::Shared;
+use crate::spawn::spec::{SpawnSpec, Tracking};
 use crate::task::core::Callback;
-use crate::{Group, SpawnError, Task, TaskError};
 
 /// Configures one task before it is spawned: from [`Engine::task`](crate::Engine::task) or
 /// [`Group::task`](crate::Group::task).
@@ -125,7 +128,8 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        self.launch(|shared, spec| shared.spawn_closure(spec, func)).map_err(SpawnError::shutdown)
+        self.launch(|shared, spec| shared.spawn_closure(spec, func).map(|spawned| Task::new(spawned, shared.clone())))
+            .map_err(SpawnError::shutdown)
     }
 
     /// Spawns `func` as a task without a handle: [`spawn`](Self::spawn) followed by [`Task::detach`], but
@@ -175,7 +179,8 @@ impl<T: Send + 'static> TaskBuilder<T> {
     where
         Fut: Future<Output = T> + Send + 'static,
     {
-        self.launch(|shared, spec| shared.spawn_future(spec, future)).unwrap_or_else(|_| SpawnError::panic_shutdown())
+        self.launch(|shared, spec| shared.spawn_future(spec, future).map(|spawned| Task::new(spawned, shared.clone())))
+            .unwrap_or_else(|_| SpawnError::panic_shutdown())
     }
 
     /// Calls `spawn` with the engine and this builder's spawn spec.
@@ -190,7 +195,7 @@ impl<T: Send + 'static> TaskBuilder<T> {
 fn tracking(group: Option<&Group>, untracked: bool) -> Tracking<'_> {
     match (group, untracked) {
         (_, true) => Tracking::Untracked,
-        (Some(group), false) => Tracking::Group(group),
+        (Some(group), false) => Tracking::Group(group.core()),
         (None, false) => Tracking::Ambient,
     }
 }
