@@ -1,4 +1,4 @@
-//! Cancelling a chain from its tail (test plan 8): no step that has not started runs, every closure is dropped
+//! Cancelling a chain from its tail: no step that has not started runs, every closure is dropped
 //! exactly once, every callback runs exactly once with `Cancelled`.
 
 use std::sync::Arc;
@@ -6,49 +6,46 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wove_chain::TaskExt;
 use wove_executor::{Engine, Task};
-use wove_testkit::{DropProbe, WORKER_COUNTS, watchdog};
+use wove_testkit::{DropProbe, each_engine, watchdog};
 
 #[test]
 fn cancel_tail_cancels_unstarted_steps() {
-    watchdog("cancel_tail_cancels_unstarted_steps", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            // Hold every worker, so the head cannot start.
-            let gate = wove_testkit::occupy(threads, |job| engine.spawn(job).detach());
-            let [bodies, drops, callbacks, cancelled] = std::array::from_fn(|_| Arc::new(AtomicUsize::new(0)));
-            let counting = |task: &Task<usize>| {
-                let (callbacks, cancelled) = (callbacks.clone(), cancelled.clone());
-                task.on_done(move |outcome| {
-                    callbacks.fetch_add(1, Ordering::SeqCst);
-                    if outcome.as_ref().is_err_and(|e| e.is_cancelled()) {
-                        cancelled.fetch_add(1, Ordering::SeqCst);
-                    }
-                });
-            };
+    each_engine("cancel_tail_cancels_unstarted_steps", |engine, threads| {
+        // Hold every worker, so the head cannot start.
+        let gate = wove_testkit::occupy(threads, |job| engine.spawn(job).detach());
+        let [bodies, drops, callbacks, cancelled] = std::array::from_fn(|_| Arc::new(AtomicUsize::new(0)));
+        let counting = |task: &Task<usize>| {
+            let (callbacks, cancelled) = (callbacks.clone(), cancelled.clone());
+            task.on_done(move |outcome| {
+                callbacks.fetch_add(1, Ordering::SeqCst);
+                if outcome.as_ref().is_err_and(|e| e.is_cancelled()) {
+                    cancelled.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        };
+        let (ran, probe) = (bodies.clone(), DropProbe(drops.clone()));
+        let mut tail = engine.spawn(move || {
+            let _probe = probe;
+            ran.fetch_add(1, Ordering::SeqCst)
+        });
+        counting(&tail);
+        for _ in 1..100 {
             let (ran, probe) = (bodies.clone(), DropProbe(drops.clone()));
-            let mut tail = engine.spawn(move || {
+            tail = tail.then(move |n| {
                 let _probe = probe;
-                ran.fetch_add(1, Ordering::SeqCst)
+                ran.fetch_add(1, Ordering::SeqCst);
+                n + 1
             });
             counting(&tail);
-            for _ in 1..100 {
-                let (ran, probe) = (bodies.clone(), DropProbe(drops.clone()));
-                tail = tail.then(move |n| {
-                    let _probe = probe;
-                    ran.fetch_add(1, Ordering::SeqCst);
-                    n + 1
-                });
-                counting(&tail);
-            }
-            assert!(tail.cancel());
-            gate.open();
-            assert!(tail.join().unwrap_err().is_cancelled());
-            engine.wait_idle();
-            assert_eq!(bodies.load(Ordering::SeqCst), 0, "no step ran");
-            assert_eq!(drops.load(Ordering::SeqCst), 100, "every step's closure was dropped exactly once");
-            assert_eq!(callbacks.load(Ordering::SeqCst), 100, "every callback ran exactly once");
-            assert_eq!(cancelled.load(Ordering::SeqCst), 100, "…with Cancelled");
         }
+        assert!(tail.cancel());
+        gate.open();
+        assert!(tail.join().unwrap_err().is_cancelled());
+        engine.wait_idle();
+        assert_eq!(bodies.load(Ordering::SeqCst), 0, "no step ran");
+        assert_eq!(drops.load(Ordering::SeqCst), 100, "every step's closure was dropped exactly once");
+        assert_eq!(callbacks.load(Ordering::SeqCst), 100, "every callback ran exactly once");
+        assert_eq!(cancelled.load(Ordering::SeqCst), 100, "…with Cancelled");
     });
 }
 

@@ -1,18 +1,19 @@
-//! Failures in chains: a panic mid-chain skips the rest and reaches the tail with the failing task's name
-//! (test plan 5); `recover` turns it back into a value; `finally` sees every outcome.
+//! Failures in chains: a panic mid-chain skips the rest and reaches the tail with the failing task's name; `recover`
+//! turns it back into a value; `finally` sees every outcome.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wove_chain::TaskExt;
 use wove_executor::Engine;
-use wove_testkit::{DropProbe, WORKER_COUNTS, watchdog};
+use wove_testkit::{DropProbe, each_engine_with, watchdog};
 
 #[test]
 fn panic_mid_chain_short_circuits() {
-    watchdog("panic_mid_chain_short_circuits", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).panic_handler(|_| {}).build().unwrap();
+    each_engine_with(
+        "panic_mid_chain_short_circuits",
+        |builder| builder.panic_handler(|_| {}),
+        |engine, _| {
             let group = engine.group();
             let (c_ran, c_drops) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
             let (ran, probe) = (c_ran.clone(), DropProbe(c_drops.clone()));
@@ -35,8 +36,8 @@ fn panic_mid_chain_short_circuits() {
             let group_err = group.wait().unwrap_err();
             assert_eq!(group_err.tasks().len(), 1, "the panic is one group failure, not one per later step");
             assert_eq!(group_err.tasks()[0].id(), b_id);
-        }
-    });
+        },
+    );
 }
 
 #[test]

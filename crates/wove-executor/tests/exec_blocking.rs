@@ -1,11 +1,11 @@
-//! Blocking waits inside workers help instead of deadlocking (test plan 23, 24).
+//! Blocking waits inside workers help instead of deadlocking.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wove_executor::Engine;
 use wove_latch::{Event, Latch};
-use wove_testkit::{WORKER_COUNTS, watchdog};
+use wove_testkit::{each_engine, watchdog};
 
 mod common;
 use common::join_fib;
@@ -21,18 +21,15 @@ fn blocking_fib(n: u64) -> u64 {
 
 #[test]
 fn blocking_join_inside_worker_no_deadlock() {
-    watchdog("blocking_join_inside_worker_no_deadlock", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let parent = engine.spawn(|| {
-                let child = wove_executor::spawn(|| 5);
-                child.join().unwrap() * 2
-            });
-            assert_eq!(parent.join().unwrap(), 10);
-            assert_eq!(engine.spawn(|| blocking_fib(20)).join().unwrap(), 6765);
-            assert_eq!(engine.install(|| join_fib(25)), 75025);
-            assert_eq!(engine.join(|| join_fib(15), || join_fib(16)), (610, 987));
-        }
+    each_engine("blocking_join_inside_worker_no_deadlock", |engine, _| {
+        let parent = engine.spawn(|| {
+            let child = wove_executor::spawn(|| 5);
+            child.join().unwrap() * 2
+        });
+        assert_eq!(parent.join().unwrap(), 10);
+        assert_eq!(engine.spawn(|| blocking_fib(20)).join().unwrap(), 6765);
+        assert_eq!(engine.install(|| join_fib(25)), 75025);
+        assert_eq!(engine.join(|| join_fib(15), || join_fib(16)), (610, 987));
     });
 }
 
@@ -79,25 +76,22 @@ fn blocking_wait_in_worker_helps() {
 
 #[test]
 fn member_waiting_on_its_own_group_errs_at_once() {
-    watchdog("member_waiting_on_its_own_group_errs_at_once", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let group = engine.group();
-            let inner = group.clone();
-            let member = group.task().name("impatient").spawn(move || inner.wait().unwrap_err());
-            let id = member.id();
-            let err = member.join().unwrap();
-            assert!(err.is_self_wait());
-            assert_eq!(
-                err.to_string(),
-                format!("task {id} 'impatient' waited on its own group, which would wait for it forever")
-            );
-            // Also from a callback of a member, and from a member's child.
-            let inner = group.clone();
-            let child_err = group.spawn(move || wove_executor::spawn(move || inner.wait().is_err()).join().unwrap());
-            assert!(child_err.join().unwrap());
-            group.wait().unwrap();
-        }
+    each_engine("member_waiting_on_its_own_group_errs_at_once", |engine, _| {
+        let group = engine.group();
+        let inner = group.clone();
+        let member = group.task().name("impatient").spawn(move || inner.wait().unwrap_err());
+        let id = member.id();
+        let err = member.join().unwrap();
+        assert!(err.is_self_wait());
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} 'impatient' waited on its own group, which would wait for it forever")
+        );
+        // Also from a callback of a member, and from a member's child.
+        let inner = group.clone();
+        let child_err = group.spawn(move || wove_executor::spawn(move || inner.wait().is_err()).join().unwrap());
+        assert!(child_err.join().unwrap());
+        group.wait().unwrap();
     });
 }
 
@@ -119,33 +113,30 @@ fn block_on_runs_a_future_with_the_engine_current() {
 
 #[test]
 fn scope_borrows_and_reraises_panics_after_all_finished() {
-    watchdog("scope_borrows_and_reraises_panics_after_all_finished", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let counter = AtomicUsize::new(0);
+    each_engine("scope_borrows_and_reraises_panics_after_all_finished", |engine, _| {
+        let counter = AtomicUsize::new(0);
+        engine.scope(|s| {
+            for _ in 0..100 {
+                s.spawn(|| {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+        });
+        assert_eq!(counter.load(Ordering::SeqCst), 100);
+        let finished = AtomicUsize::new(0);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             engine.scope(|s| {
-                for _ in 0..100 {
+                s.spawn(|| panic!("scoped failure"));
+                for _ in 0..10 {
                     s.spawn(|| {
-                        counter.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        finished.fetch_add(1, Ordering::SeqCst);
                     });
                 }
-            });
-            assert_eq!(counter.load(Ordering::SeqCst), 100);
-            let finished = AtomicUsize::new(0);
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                engine.scope(|s| {
-                    s.spawn(|| panic!("scoped failure"));
-                    for _ in 0..10 {
-                        s.spawn(|| {
-                            std::thread::sleep(std::time::Duration::from_millis(1));
-                            finished.fetch_add(1, Ordering::SeqCst);
-                        });
-                    }
-                })
-            }));
-            assert_eq!(*outcome.unwrap_err().downcast::<&str>().unwrap(), "scoped failure");
-            assert_eq!(finished.load(Ordering::SeqCst), 10, "the scope waited for every task before re-raising");
-        }
+            })
+        }));
+        assert_eq!(*outcome.unwrap_err().downcast::<&str>().unwrap(), "scoped failure");
+        assert_eq!(finished.load(Ordering::SeqCst), 10, "the scope waited for every task before re-raising");
     });
 }
 
@@ -153,22 +144,19 @@ fn scope_borrows_and_reraises_panics_after_all_finished() {
 /// event) later wakes it: the wait registers its waker before it sleeps.
 #[test]
 fn a_sleeping_wait_on_a_worker_is_woken_from_outside() {
-    watchdog("a_sleeping_wait_on_a_worker_is_woken_from_outside", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            for _ in 0..5 {
-                let (latch, event) = (Latch::new(1), Event::new());
-                let (remote_latch, remote_event) = (latch.clone(), event.clone());
-                let waiter = engine.spawn(move || {
-                    latch.wait();
-                    event.wait();
-                });
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                remote_latch.count_down().unwrap();
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                remote_event.set();
-                waiter.join().unwrap();
-            }
+    each_engine("a_sleeping_wait_on_a_worker_is_woken_from_outside", |engine, _| {
+        for _ in 0..5 {
+            let (latch, event) = (Latch::new(1), Event::new());
+            let (remote_latch, remote_event) = (latch.clone(), event.clone());
+            let waiter = engine.spawn(move || {
+                latch.wait();
+                event.wait();
+            });
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            remote_latch.count_down().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            remote_event.set();
+            waiter.join().unwrap();
         }
     });
 }

@@ -1,4 +1,4 @@
-//! Bad configuration is a clear build error (test plan 22).
+//! Bad configuration is a clear build error.
 
 use wove_executor::Engine;
 

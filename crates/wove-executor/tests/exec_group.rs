@@ -1,4 +1,4 @@
-//! Groups: follow-ups from callbacks are tracked and the wait is never early (test plan 26), nor late; rounds,
+//! Groups: follow-ups from callbacks are tracked and the wait is never early, nor late; rounds,
 //! timeouts, fail-fast, untracked.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -6,7 +6,7 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use wove_executor::Engine;
-use wove_testkit::{WORKER_COUNTS, watchdog};
+use wove_testkit::{each_engine, each_engine_with, watchdog};
 
 /// A small deterministic generator for the random delays.
 fn next(seed: &mut u64) -> u64 {
@@ -27,33 +27,30 @@ fn delay(seed: u64) {
 
 #[test]
 fn followups_from_callbacks_are_tracked() {
-    watchdog("followups_from_callbacks_are_tracked", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let group = engine.group();
-            let mut seed = 0x2545_F491_4F6C_DD1D_u64 ^ threads as u64;
-            let rounds = if threads == 1 { 3_000 } else { 10_000 / threads };
-            for _ in 0..rounds {
-                let (d1, d2, d3) = (next(&mut seed), next(&mut seed), next(&mut seed));
-                let last = Arc::new(AtomicUsize::new(0));
-                let seen = last.clone();
-                // task -> callback spawns follow-up -> its callback spawns another.
-                let first = group.spawn(move || delay(d1));
-                first.on_done(move |_| {
-                    let seen = seen.clone();
-                    let follow_up = wove_executor::spawn(move || delay(d2));
-                    follow_up.on_done(move |_| {
-                        wove_executor::spawn(move || {
-                            delay(d3);
-                            seen.fetch_add(1, Ordering::SeqCst);
-                        })
-                        .detach();
-                    });
+    each_engine("followups_from_callbacks_are_tracked", |engine, threads| {
+        let group = engine.group();
+        let mut seed = 0x2545_F491_4F6C_DD1D_u64 ^ threads as u64;
+        let rounds = if threads == 1 { 3_000 } else { 10_000 / threads };
+        for _ in 0..rounds {
+            let (d1, d2, d3) = (next(&mut seed), next(&mut seed), next(&mut seed));
+            let last = Arc::new(AtomicUsize::new(0));
+            let seen = last.clone();
+            // task -> callback spawns follow-up -> its callback spawns another.
+            let first = group.spawn(move || delay(d1));
+            first.on_done(move |_| {
+                let seen = seen.clone();
+                let follow_up = wove_executor::spawn(move || delay(d2));
+                follow_up.on_done(move |_| {
+                    wove_executor::spawn(move || {
+                        delay(d3);
+                        seen.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .detach();
                 });
-                group.wait().unwrap();
-                assert_eq!(last.load(Ordering::SeqCst), 1, "group.wait returned before the last follow-up");
-                assert!(group.is_empty());
-            }
+            });
+            group.wait().unwrap();
+            assert_eq!(last.load(Ordering::SeqCst), 1, "group.wait returned before the last follow-up");
+            assert!(group.is_empty());
         }
     });
 }
@@ -63,44 +60,38 @@ fn followups_from_callbacks_are_tracked() {
 /// happens to run next on that worker — here one that blocks until the wait has returned.
 #[test]
 fn a_wait_never_waits_for_the_next_task_outside_the_group() {
-    watchdog("a_wait_never_waits_for_the_next_task_outside_the_group", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let group = engine.group();
-            let (open, gate) = mpsc::channel::<()>();
-            for _ in 0..10 {
-                group.spawn_detached(|| ());
-            }
-            // Untracked; on one worker it runs right after the members.
-            let blocker = engine.spawn(move || gate.recv().unwrap());
-            group.wait().unwrap();
-            open.send(()).unwrap();
-            blocker.join().unwrap();
+    each_engine("a_wait_never_waits_for_the_next_task_outside_the_group", |engine, _| {
+        let group = engine.group();
+        let (open, gate) = mpsc::channel::<()>();
+        for _ in 0..10 {
+            group.spawn_detached(|| ());
         }
+        // Untracked; on one worker it runs right after the members.
+        let blocker = engine.spawn(move || gate.recv().unwrap());
+        group.wait().unwrap();
+        open.send(()).unwrap();
+        blocker.join().unwrap();
     });
 }
 
 /// The same when the member ran on a worker while a task outside the group joined it, and that task then blocks.
 #[test]
 fn a_wait_never_waits_for_the_task_that_joined_a_member() {
-    watchdog("a_wait_never_waits_for_the_task_that_joined_a_member", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let group = engine.group();
-            let (open, gate) = mpsc::channel::<()>();
-            let (joined, member_done) = mpsc::channel::<()>();
-            let members = group.clone();
-            let outer = engine.spawn(move || {
-                // On one worker the member runs here, while this task waits for it.
-                members.spawn(|| ()).join().unwrap();
-                joined.send(()).unwrap();
-                gate.recv().unwrap();
-            });
-            member_done.recv().unwrap();
-            group.wait().unwrap();
-            open.send(()).unwrap();
-            outer.join().unwrap();
-        }
+    each_engine("a_wait_never_waits_for_the_task_that_joined_a_member", |engine, _| {
+        let group = engine.group();
+        let (open, gate) = mpsc::channel::<()>();
+        let (joined, member_done) = mpsc::channel::<()>();
+        let members = group.clone();
+        let outer = engine.spawn(move || {
+            // On one worker the member runs here, while this task waits for it.
+            members.spawn(|| ()).join().unwrap();
+            joined.send(()).unwrap();
+            gate.recv().unwrap();
+        });
+        member_done.recv().unwrap();
+        group.wait().unwrap();
+        open.send(()).unwrap();
+        outer.join().unwrap();
     });
 }
 
@@ -145,9 +136,10 @@ fn wait_timeout_names_the_tasks_still_running() {
 
 #[test]
 fn fail_fast_cancels_the_rest() {
-    watchdog("fail_fast_cancels_the_rest", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).panic_handler(|_| {}).build().unwrap();
+    each_engine_with(
+        "fail_fast_cancels_the_rest",
+        |builder| builder.panic_handler(|_| {}),
+        |engine, threads| {
             let group = engine.group().fail_fast();
             // Members hold every worker (blocked on std channels, which do not help); holder 0 will panic.
             let (gates, holders): (Vec<_>, Vec<_>) = (0..threads)
@@ -181,8 +173,8 @@ fn fail_fast_cancels_the_rest() {
             assert_eq!(ran.load(Ordering::SeqCst), 0, "no queued member ran after the failure (threads = {threads})");
             assert!(rest.into_iter().all(|t| t.join().unwrap_err().is_cancelled()));
             assert!(holders.all(|t| t.join().unwrap_err().is_cancelled()), "running members end cancelled");
-        }
-    });
+        },
+    );
 }
 
 #[test]

@@ -1,15 +1,15 @@
-//! No task cell outlives its completion and its handles (test plan 25).
+//! No task cell outlives its completion and its handles.
 
 use std::sync::{Arc, Weak};
 
-use wove_executor::Engine;
-use wove_testkit::{WORKER_COUNTS, watchdog};
+use wove_testkit::each_engine_with;
 
 #[test]
 fn no_task_cell_outlives_completion() {
-    watchdog("no_task_cell_outlives_completion", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).panic_handler(|_| {}).build().unwrap();
+    each_engine_with(
+        "no_task_cell_outlives_completion",
+        |builder| builder.panic_handler(|_| {}),
+        |engine, threads| {
             let mut probes: Vec<Weak<()>> = Vec::new();
             let mut probe = || {
                 let strong = Arc::new(());
@@ -56,6 +56,6 @@ fn no_task_cell_outlives_completion() {
                 assert!(weak.upgrade().is_none(), "probe {i} outlived its task (threads = {threads})");
             }
             assert!(engine.tasks().is_empty());
-        }
-    });
+        },
+    );
 }

@@ -4,41 +4,38 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wove_executor::Engine;
-use wove_testkit::{WORKER_COUNTS, watchdog};
+use wove_testkit::{each_engine, watchdog};
 
 mod common;
 use common::join_fib;
 
 #[test]
 fn metrics_count_every_task() {
-    watchdog("metrics_count_every_task", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let group = engine.group();
-            let ran = Arc::new(AtomicUsize::new(0));
-            for _ in 0..5_000 {
-                let ran = ran.clone();
-                group.spawn(move || ran.fetch_add(1, Ordering::Relaxed)).detach();
-            }
-            let inner = group.clone();
-            let fanout = ran.clone();
-            group
-                .spawn(move || {
-                    for _ in 0..1_000 {
-                        let ran = fanout.clone();
-                        inner.spawn(move || ran.fetch_add(1, Ordering::Relaxed)).detach();
-                    }
-                })
-                .detach();
-            group.wait().unwrap();
-            let metrics = engine.metrics();
-            assert_eq!(ran.load(Ordering::Relaxed), 6_000);
-            assert_eq!(metrics.tasks_run(), 6_001, "every spawned task is counted once (threads = {threads})");
-            assert_eq!(metrics.workers().len(), threads);
-            assert_eq!(metrics.queue_depth(), 0);
-            if threads == 1 {
-                assert_eq!(metrics.stolen(), 0);
-            }
+    each_engine("metrics_count_every_task", |engine, threads| {
+        let group = engine.group();
+        let ran = Arc::new(AtomicUsize::new(0));
+        for _ in 0..5_000 {
+            let ran = ran.clone();
+            group.spawn(move || ran.fetch_add(1, Ordering::Relaxed)).detach();
+        }
+        let inner = group.clone();
+        let fanout = ran.clone();
+        group
+            .spawn(move || {
+                for _ in 0..1_000 {
+                    let ran = fanout.clone();
+                    inner.spawn(move || ran.fetch_add(1, Ordering::Relaxed)).detach();
+                }
+            })
+            .detach();
+        group.wait().unwrap();
+        let metrics = engine.metrics();
+        assert_eq!(ran.load(Ordering::Relaxed), 6_000);
+        assert_eq!(metrics.tasks_run(), 6_001, "every spawned task is counted once (threads = {threads})");
+        assert_eq!(metrics.workers().len(), threads);
+        assert_eq!(metrics.queue_depth(), 0);
+        if threads == 1 {
+            assert_eq!(metrics.stolen(), 0);
         }
     });
 }
@@ -90,26 +87,23 @@ fn write_trace_without_tracing_is_an_error() {
 /// removals (the worker below stays busy, so it has not handed its batch back).
 #[test]
 fn finished_tasks_are_not_listed_while_a_worker_is_busy() {
-    watchdog("finished_tasks_are_not_listed_while_a_worker_is_busy", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let (release, released) = std::sync::mpsc::channel::<()>();
-            let group = engine.group();
-            let inner = group.clone();
-            let busy = engine.task().name("busy").untracked().spawn(move || {
-                // Joining runs the members here, if no other worker took them first.
-                let members: Vec<_> = (0..10).map(|_| inner.spawn(|| ())).collect();
-                members.into_iter().for_each(|member| member.join().unwrap());
-                // Keeps this worker in a task: whatever it finished stays in its batch meanwhile.
-                released.recv().unwrap();
-            });
-            group.wait().unwrap();
-            let names: Vec<_> = engine.tasks().iter().map(|t| t.name().map(str::to_owned)).collect();
-            assert_eq!(names, vec![Some("busy".to_owned())], "only the busy task is live (threads = {threads})");
-            release.send(()).unwrap();
-            busy.join().unwrap();
-            engine.wait_idle();
-            assert!(engine.tasks().is_empty());
-        }
+    each_engine("finished_tasks_are_not_listed_while_a_worker_is_busy", |engine, threads| {
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let group = engine.group();
+        let inner = group.clone();
+        let busy = engine.task().name("busy").untracked().spawn(move || {
+            // Joining runs the members here, if no other worker took them first.
+            let members: Vec<_> = (0..10).map(|_| inner.spawn(|| ())).collect();
+            members.into_iter().for_each(|member| member.join().unwrap());
+            // Keeps this worker in a task: whatever it finished stays in its batch meanwhile.
+            released.recv().unwrap();
+        });
+        group.wait().unwrap();
+        let names: Vec<_> = engine.tasks().iter().map(|t| t.name().map(str::to_owned)).collect();
+        assert_eq!(names, vec![Some("busy".to_owned())], "only the busy task is live (threads = {threads})");
+        release.send(()).unwrap();
+        busy.join().unwrap();
+        engine.wait_idle();
+        assert!(engine.tasks().is_empty());
     });
 }

@@ -1,4 +1,4 @@
-//! Panics never kill a worker, never abort, and are never lost (test plan 1–3).
+//! Panics never kill a worker, never abort, and are never lost.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

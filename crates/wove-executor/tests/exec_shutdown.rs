@@ -1,78 +1,72 @@
-//! Shutdown: nothing lost, every drop and callback exactly once, spawns refused with the closure handed back
-//! (test plan 19, 21), and the last handle dropped on a worker.
+//! Shutdown: nothing lost, every drop and callback exactly once, spawns refused with the closure handed back, and the
+//! last handle dropped on a worker.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wove_executor::Engine;
-use wove_testkit::{DropProbe, WORKER_COUNTS, watchdog};
+use wove_testkit::{DropProbe, WORKER_COUNTS, each_engine, watchdog};
 
 #[test]
 fn shutdown_accounts_for_every_pending_task() {
-    watchdog("shutdown_accounts_for_every_pending_task", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let [ran, succeeded, cancelled, drops, callbacks] = std::array::from_fn(|_| Arc::new(AtomicUsize::new(0)));
-            let (open, gate) = std::sync::mpsc::channel::<()>();
-            let gate = Arc::new(std::sync::Mutex::new(gate));
-            for i in 0..10_000 {
-                let (ran, probe, gate) = (ran.clone(), DropProbe(drops.clone()), gate.clone());
-                let (succeeded, cancelled, callbacks) = (succeeded.clone(), cancelled.clone(), callbacks.clone());
-                engine
-                    .task()
-                    .on_done(move |outcome: &Result<(), _>| {
-                        callbacks.fetch_add(1, Ordering::SeqCst);
-                        match outcome {
-                            Ok(()) => succeeded.fetch_add(1, Ordering::SeqCst),
-                            Err(err) if err.is_cancelled() => cancelled.fetch_add(1, Ordering::SeqCst),
-                            Err(err) => panic!("unexpected failure: {err}"),
-                        };
-                    })
-                    .spawn(move || {
-                        let _probe = probe;
-                        if i < threads {
-                            let _ = gate.lock().unwrap().recv(); // the first few hold the workers
-                        }
-                        ran.fetch_add(1, Ordering::SeqCst);
-                    })
-                    .detach();
-            }
-            let opener = std::thread::spawn(move || {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                drop(open);
-            });
-            engine.shutdown_now();
-            opener.join().unwrap();
-            let [ran, succeeded, cancelled] = [&ran, &succeeded, &cancelled].map(|n| n.load(Ordering::SeqCst));
-            assert_eq!(succeeded + cancelled, 10_000, "every task ended exactly once: ran to success or cancelled");
-            assert!(cancelled >= 10_000 - ran, "a task whose body never ran ended cancelled");
-            assert!(ran - succeeded <= threads, "only tasks running at shutdown_now ran and still ended cancelled");
-            assert_eq!(drops.load(Ordering::SeqCst), 10_000, "every closure dropped exactly once");
-            assert_eq!(callbacks.load(Ordering::SeqCst), 10_000, "every callback ran exactly once");
-            assert!(engine.tasks().is_empty());
+    each_engine("shutdown_accounts_for_every_pending_task", |engine, threads| {
+        let [ran, succeeded, cancelled, drops, callbacks] = std::array::from_fn(|_| Arc::new(AtomicUsize::new(0)));
+        let (open, gate) = std::sync::mpsc::channel::<()>();
+        let gate = Arc::new(std::sync::Mutex::new(gate));
+        for i in 0..10_000 {
+            let (ran, probe, gate) = (ran.clone(), DropProbe(drops.clone()), gate.clone());
+            let (succeeded, cancelled, callbacks) = (succeeded.clone(), cancelled.clone(), callbacks.clone());
+            engine
+                .task()
+                .on_done(move |outcome: &Result<(), _>| {
+                    callbacks.fetch_add(1, Ordering::SeqCst);
+                    match outcome {
+                        Ok(()) => succeeded.fetch_add(1, Ordering::SeqCst),
+                        Err(err) if err.is_cancelled() => cancelled.fetch_add(1, Ordering::SeqCst),
+                        Err(err) => panic!("unexpected failure: {err}"),
+                    };
+                })
+                .spawn(move || {
+                    let _probe = probe;
+                    if i < threads {
+                        let _ = gate.lock().unwrap().recv(); // the first few hold the workers
+                    }
+                    ran.fetch_add(1, Ordering::SeqCst);
+                })
+                .detach();
         }
+        let opener = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            drop(open);
+        });
+        engine.shutdown_now();
+        opener.join().unwrap();
+        let [ran, succeeded, cancelled] = [&ran, &succeeded, &cancelled].map(|n| n.load(Ordering::SeqCst));
+        assert_eq!(succeeded + cancelled, 10_000, "every task ended exactly once: ran to success or cancelled");
+        assert!(cancelled >= 10_000 - ran, "a task whose body never ran ended cancelled");
+        assert!(ran - succeeded <= threads, "only tasks running at shutdown_now ran and still ended cancelled");
+        assert_eq!(drops.load(Ordering::SeqCst), 10_000, "every closure dropped exactly once");
+        assert_eq!(callbacks.load(Ordering::SeqCst), 10_000, "every callback ran exactly once");
+        assert!(engine.tasks().is_empty());
     });
 }
 
 #[test]
 fn graceful_shutdown_runs_everything_including_follow_ups() {
-    watchdog("graceful_shutdown_runs_everything_including_follow_ups", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            let ran = Arc::new(AtomicUsize::new(0));
-            for _ in 0..1000 {
-                let ran = ran.clone();
-                engine
-                    .spawn(move || {
-                        let inner = ran.clone();
-                        wove_executor::spawn(move || inner.fetch_add(1, Ordering::SeqCst)).detach();
-                        ran.fetch_add(1, Ordering::SeqCst);
-                    })
-                    .detach();
-            }
-            engine.shutdown();
-            assert_eq!(ran.load(Ordering::SeqCst), 2000);
+    each_engine("graceful_shutdown_runs_everything_including_follow_ups", |engine, _| {
+        let ran = Arc::new(AtomicUsize::new(0));
+        for _ in 0..1000 {
+            let ran = ran.clone();
+            engine
+                .spawn(move || {
+                    let inner = ran.clone();
+                    wove_executor::spawn(move || inner.fetch_add(1, Ordering::SeqCst)).detach();
+                    ran.fetch_add(1, Ordering::SeqCst);
+                })
+                .detach();
         }
+        engine.shutdown();
+        assert_eq!(ran.load(Ordering::SeqCst), 2000);
     });
 }
 

@@ -1,11 +1,11 @@
-//! A million tasks, flat and recursive: each runs exactly once (test plan 17). The ten-million variant is
+//! A million tasks, flat and recursive: each runs exactly once. The ten-million variant is
 //! `#[ignore]`d and run by `just stress`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use wove_executor::Engine;
-use wove_testkit::{WORKER_COUNTS, watchdog};
+use wove_testkit::{WORKER_COUNTS, each_engine};
 
 fn flat(engine: &Engine, n: usize) {
     let counters: Arc<Vec<AtomicU8>> = Arc::new((0..n).map(|_| AtomicU8::new(0)).collect());
@@ -41,12 +41,9 @@ fn recursive(engine: &Engine, n: usize) {
 
 #[test]
 fn million_tasks_each_run_exactly_once() {
-    watchdog("million_tasks_each_run_exactly_once", || {
-        for threads in WORKER_COUNTS {
-            let engine = Engine::builder().threads(threads).build().unwrap();
-            flat(&engine, 1_000_000);
-            recursive(&engine, 1_000_000);
-        }
+    each_engine("million_tasks_each_run_exactly_once", |engine, _| {
+        flat(engine, 1_000_000);
+        recursive(engine, 1_000_000);
     });
 }
 

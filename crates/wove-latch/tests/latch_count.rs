@@ -1,5 +1,5 @@
-//! Counting rules: underflow, growth after release and overflow are errors that change nothing
-//! (test plan 14, 15), and the guard gives its count back on drop and on unwind.
+//! Counting rules: underflow, growth after release and overflow are errors that change nothing, and the guard gives its
+//! count back on drop and on unwind.
 
 use wove_latch::Latch;
 

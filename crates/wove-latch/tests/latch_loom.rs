@@ -1,4 +1,4 @@
-//! Loom model checks of the count-down / wait protocol (test plan 12, 13), of which count-down releases, and
+//! Loom model checks of the count-down / wait protocol, of which count-down releases, and
 //! of `Event::set` against a waiter. Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test
 //! --release -p wove-latch --test latch_loom`. Each model spawns loom threads that race the waiter; the data
 //! writes are `Relaxed`, so only the latch's own ordering can make them visible to the waiter.

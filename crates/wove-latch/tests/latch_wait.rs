@@ -1,4 +1,4 @@
-//! Waiting: blocking and async waiters together (test plan 16), timeouts, `Event` semantics, and the
+//! Waiting: blocking and async waiters together, timeouts, `Event` semantics, and the
 //! per-thread wait hook.
 
 use std::cell::Cell;

@@ -1,5 +1,6 @@
-//! Test harness shared by the wove crates' tests (test plan, "Harness rules"): every multi-threaded test body
-//! runs under [`watchdog`], so a deadlock fails the test by name instead of hanging the suite.
+//! Test harness shared by the wove crates' tests: every multi-threaded test body runs under [`watchdog`], so a
+//! deadlock fails the test by name instead of hanging the suite, and at every worker count of
+//! [`WORKER_COUNTS`] ([`each_engine`]).
 #![forbid(unsafe_code)]
 
 use std::panic;
@@ -8,8 +9,56 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// The worker counts every multi-threaded test runs at (test plan, "Harness rules").
+use wove_executor::{Builder, Engine};
+
+/// The worker counts every multi-threaded test runs at.
 pub const WORKER_COUNTS: [usize; 3] = [1, 2, 4];
+
+/// Runs `body` under the [`watchdog`] (named `name`) with a fresh engine of each worker count of
+/// [`WORKER_COUNTS`] in turn; `body` also gets the count. Each engine is dropped (shut down) before the next.
+///
+/// # Panics
+///
+/// If `body` panics, or if the whole run takes longer than [`WATCHDOG_LIMIT`].
+///
+/// # Examples
+///
+/// ```
+/// wove_testkit::each_engine("answers", |engine, threads| {
+///     assert_eq!(engine.threads(), threads);
+///     assert_eq!(engine.spawn(|| 6 * 7).join().unwrap(), 42);
+/// });
+/// ```
+pub fn each_engine(name: &str, body: impl Fn(&Engine, usize) + Send + 'static) {
+    each_engine_with(name, |builder| builder, body);
+}
+
+/// As [`each_engine`], with each engine built by `configure` from `Engine::builder().threads(count)`.
+///
+/// # Panics
+///
+/// As [`each_engine`]; also if an engine does not build.
+///
+/// # Examples
+///
+/// ```
+/// wove_testkit::each_engine_with("named", |builder| builder.thread_name("lane"), |engine, _| {
+///     let name = engine.install(|| std::thread::current().name().map(str::to_owned));
+///     assert!(name.unwrap().starts_with("lane-"));
+/// });
+/// ```
+pub fn each_engine_with(
+    name: &str,
+    configure: impl Fn(Builder) -> Builder + Send + 'static,
+    body: impl Fn(&Engine, usize) + Send + 'static,
+) {
+    watchdog(name, move || {
+        for threads in WORKER_COUNTS {
+            let engine = configure(Engine::builder().threads(threads)).build().expect("the engine starts");
+            body(&engine, threads);
+        }
+    });
+}
 
 /// How long a test body may run before the watchdog fails it.
 pub const WATCHDOG_LIMIT: Duration = Duration::from_secs(60);
