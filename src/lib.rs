@@ -16,15 +16,22 @@
 //! let group = engine.group();
 //! group.spawn(|| wove::spawn(|| println!("a follow-up, tracked too")).detach());
 //! group.wait().unwrap();
+//!
+//! // Every type a signature names is here too, e.g. the engine's metrics:
+//! let metrics: wove::Metrics = engine.metrics();
+//! assert_eq!(metrics.workers().len(), 2);
 //! # Ok::<(), wove::BuildError>(())
 //! ```
 #![forbid(unsafe_code)]
 
-pub use wove_chain::{Chain, TaskExt, all, all_cancelling, any, any_cancelling, as_completed, chain, step_async};
+pub use wove_chain::{
+    AllOf, AsCompleted, AsyncStep, Chain, CompletedStream, Step, Steps, TaskExt, all, all_cancelling, any,
+    any_cancelling, as_completed, chain, step_async,
+};
 pub use wove_executor::{
-    BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, Scope, SpawnError, Task, TaskBuilder,
-    TaskError, TaskId, TaskInfo, TaskState, YieldNow, current_task, is_cancelled, join, spawn, spawn_async,
-    spawn_detached, yield_now,
+    BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, LightJob, LightJobs, Metrics, Scope,
+    SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo, TaskState, WorkerMetrics, YieldNow, current_task,
+    is_cancelled, join, spawn, spawn_async, spawn_detached, yield_now,
 };
 pub use wove_latch::{
     Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::engine::Engine;
 use crate::error::{BuildError, TaskError};
@@ -42,7 +43,11 @@ pub struct Builder {
     pub(crate) on_thread_start: Option<StartHook>,
     pub(crate) panic_handler: Option<PanicHandler>,
     pub(crate) trace: bool,
+    pub(crate) shutdown_timeout: Option<Duration>,
 }
+
+/// How long a shutdown waits for running tasks by default ([`Builder::shutdown_timeout`]).
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Builder {
     /// A builder with the defaults: one worker per logical CPU (or `WOVE_THREADS`), threads named `wove-N`,
@@ -123,6 +128,35 @@ impl Builder {
         self
     }
 
+    /// How long a shutdown — [`Engine::shutdown`], or the drop of the last [`Engine`] handle — waits for the
+    /// tasks still running (default: [`DEFAULT_SHUTDOWN_TIMEOUT`], 5 seconds). Futures that nothing is left to
+    /// wake are cancelled at once, without waiting. When the timeout passes, every task left is cancelled:
+    /// running closures see [`is_cancelled`](crate::is_cancelled) turn true. If they still have not returned
+    /// after a short grace (100 ms), the shutdown returns anyway: it names them on stderr and to the
+    /// [panic handler](Self::panic_handler) (as errors that are
+    /// [`is_abandoned`](crate::TaskError::is_abandoned)), and leaves their threads detached. A task that
+    /// finishes within the timeout is never cut short.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let engine = wove_executor::Engine::builder().threads(1).shutdown_timeout(Duration::from_millis(100)).build()?;
+    /// engine.spawn_detached(|| {
+    ///     while !wove_executor::is_cancelled() {
+    ///         std::thread::sleep(Duration::from_millis(1)); // a ticker that stops when asked
+    ///     }
+    /// });
+    /// let started = Instant::now();
+    /// drop(engine);
+    /// assert!(started.elapsed() < Duration::from_secs(2));
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
     /// Records an execution trace — one slice per job, on one track per worker — for
     /// [`Engine::write_trace`]. Off by default; when off, the cost is one branch per job.
     ///
@@ -188,6 +222,7 @@ impl fmt::Debug for Builder {
             .field("on_thread_start", &self.on_thread_start.is_some())
             .field("panic_handler", &self.panic_handler.is_some())
             .field("trace", &self.trace)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .finish()
     }
 }

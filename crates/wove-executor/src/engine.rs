@@ -10,7 +10,7 @@ use crossbeam_deque::{Injector, Worker};
 use crossbeam_utils::CachePadded;
 use event_listener::Event;
 
-use crate::builder::Builder;
+use crate::builder::{Builder, DEFAULT_SHUTDOWN_TIMEOUT};
 use crate::error::{BuildError, SpawnError};
 use crate::group::Group;
 use crate::handle::Task;
@@ -96,6 +96,7 @@ impl Engine {
             board: Board::new(threads),
             tracer: builder.trace.then(|| Tracer::new(threads)),
             thread_names: thread_names.clone(),
+            shutdown_timeout: builder.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
         });
         let engine = Self { shared };
         for ((index, local), name) in locals.into_iter().enumerate().zip(thread_names) {
@@ -418,13 +419,15 @@ impl Engine {
     /// Shuts down gracefully: no new spawns from outside the engine; everything queued runs, and follow-ups that
     /// running tasks and callbacks spawn are still accepted; then the worker threads exit and are joined.
     ///
+    /// It always ends. Futures still pending once no runnable work is left — nothing will wake them, or only a
+    /// timer or a thread outside — are cancelled (dropped; their done-callbacks see `Cancelled`), as
+    /// `asyncio.run` and tokio do. Closures run to their end within the engine's
+    /// [`shutdown_timeout`](crate::Builder::shutdown_timeout) (5 seconds unless set); after it, they see
+    /// [`is_cancelled`](crate::is_cancelled) turn true, and if they still do not return the shutdown names
+    /// them on stderr, leaves their threads detached and returns.
+    ///
     /// Called on one of the engine's own workers, it closes the engine and returns at once: the workers exit
     /// by themselves once the work is done (a thread cannot join itself, nor wait for its own task).
-    ///
-    /// # Warning
-    ///
-    /// A future that stays pending forever keeps a graceful shutdown waiting forever; use
-    /// [`shutdown_now`](Self::shutdown_now) to cancel what is left.
     ///
     /// # Examples
     ///
@@ -439,7 +442,7 @@ impl Engine {
     pub fn shutdown(&self) {
         self.shared.close(false);
         if !self.shared.is_own_thread() {
-            self.shared.join_threads();
+            self.shared.finish_shutdown();
         }
     }
 

@@ -38,6 +38,8 @@ enum Kind {
     Panic(Box<dyn Any + Send>),
     CallbackPanic(Box<dyn Any + Send>),
     Cancelled,
+    /// Still running when its engine's shutdown timed out; its thread was left detached.
+    Abandoned,
 }
 
 impl TaskError {
@@ -51,6 +53,10 @@ impl TaskError {
 
     pub(crate) fn cancelled(task_id: TaskId, name: Option<Arc<str>>) -> Self {
         Self(Box::new(Failure { task_id, name, kind: Kind::Cancelled }))
+    }
+
+    pub(crate) fn abandoned(task_id: TaskId, name: Option<Arc<str>>) -> Self {
+        Self(Box::new(Failure { task_id, name, kind: Kind::Abandoned }))
     }
 
     /// True if the task (or, for errors given to the panic handler, one of its done-callbacks) panicked.
@@ -80,6 +86,37 @@ impl TaskError {
     /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.0.kind, Kind::Cancelled)
+    }
+
+    /// True if the task was still running when its engine's shutdown timed out, and its thread was left
+    /// detached (only the panic handler sees these: see [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// let engine = wove_executor::Engine::builder()
+    ///     .threads(1)
+    ///     .shutdown_timeout(Duration::from_millis(50))
+    ///     .panic_handler(move |error| sink.lock().unwrap().push(error))
+    ///     .build()?;
+    /// let (started, running) = std::sync::mpsc::channel();
+    /// engine.task().name("stubborn").spawn_detached(move || {
+    ///     started.send(()).unwrap();
+    ///     std::thread::sleep(Duration::from_secs(2)); // ignores wove_executor::is_cancelled()
+    /// });
+    /// running.recv().unwrap();
+    /// drop(engine); // returns after about 150 ms
+    /// let seen = seen.lock().unwrap();
+    /// assert!(seen[0].is_abandoned());
+    /// assert_eq!(seen[0].name(), Some("stubborn"));
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn is_abandoned(&self) -> bool {
+        matches!(self.0.kind, Kind::Abandoned)
     }
 
     /// The id of the task that failed.
@@ -117,7 +154,7 @@ impl TaskError {
     pub fn into_panic(self) -> Box<dyn Any + Send> {
         match self.0.kind {
             Kind::Panic(payload) | Kind::CallbackPanic(payload) => payload,
-            Kind::Cancelled => panic!("into_panic on a cancelled task's error ({self:?})"),
+            Kind::Cancelled | Kind::Abandoned => panic!("into_panic on an error that is not a panic ({self:?})"),
         }
     }
 
@@ -131,6 +168,7 @@ impl TaskError {
             Kind::Panic(payload) => describe("panicked", payload),
             Kind::CallbackPanic(payload) => describe("done-callback panicked", payload),
             Kind::Cancelled => "was cancelled".to_string(),
+            Kind::Abandoned => "was still running when its engine shut down; its thread was left detached".to_string(),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use crate::error::{SpawnError, TaskError};
 use crate::id::TaskId;
@@ -12,10 +13,9 @@ use crate::scheduler::shared::Shared;
 use crate::scheduler::wait::wait_for;
 use crate::spawn::continuation::{HandleParts, spawn_continuation};
 use crate::spawn::pipeline::Spawned;
-use crate::sync::{Arc, Ordering};
+use crate::sync::Arc;
 use crate::task::core::{AsCore, Core};
 use crate::task::header::TaskControl;
-use crate::task::state::COMPLETE;
 
 /// The handle of a spawned task: await it or [`join`](Self::join) it for the outcome, add done-callbacks,
 /// cancel it, ask its id and name.
@@ -90,13 +90,43 @@ impl<T: Send + 'static> Task<T> {
     pub fn join(self) -> Result<T, TaskError> {
         let core = self.core();
         let mut poll = |waker: &Waker, register: bool| {
-            if register || core.header.state.load(Ordering::Acquire) & COMPLETE != 0 {
-                core.poll_join(waker)
+            if register || core.header.state.load().is_complete() { core.poll_join(waker) } else { Poll::Pending }
+        };
+        wait_for(&mut poll, None).expect("a wait without deadline returns a value")
+    }
+
+    /// Waits until the task has finished or `timeout` has passed, keeping the handle: true if it finished (then
+    /// [`join`](Self::join) returns at once). On a wove worker it runs queued jobs while it waits, as
+    /// [`join`](Self::join) does. asyncio's `wait_for` without giving up the task; for a future with a
+    /// deadline, see [`timeout`](crate::timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let engine = wove_executor::Engine::builder().threads(1).build()?;
+    /// let (open, gate) = std::sync::mpsc::channel::<()>();
+    /// let task = engine.spawn(move || gate.recv().unwrap());
+    /// assert!(!task.wait_timeout(Duration::from_millis(10)), "still waiting at its gate");
+    /// open.send(()).unwrap();
+    /// assert!(task.wait_timeout(Duration::from_secs(10)));
+    /// task.join().unwrap();
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        let core = self.core();
+        let mut poll = |waker: &Waker, register: bool| {
+            if register {
+                core.poll_finished(waker)
+            } else if core.header.state.load().is_complete() {
+                core.poll_finished(Waker::noop())
             } else {
                 Poll::Pending
             }
         };
-        wait_for(&mut poll, None).expect("a wait without deadline returns a value")
+        let finished = wait_for(&mut poll, Instant::now().checked_add(timeout)).is_some();
+        // A wake lost to a second waiter on the same handle ends at the deadline: look once more.
+        finished || core.poll_finished(Waker::noop()).is_ready()
     }
 
     /// True once the task has finished: outcome stored and its done-callbacks run.
@@ -113,7 +143,7 @@ impl<T: Send + 'static> Task<T> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.core().header.state.load(Ordering::Acquire) & COMPLETE != 0
+        self.core().header.state.load().is_complete()
     }
 
     /// Requests cancellation. A task that has not started never runs (its closure or future is dropped); a

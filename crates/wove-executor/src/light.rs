@@ -9,11 +9,10 @@ use crate::id::TaskId;
 use crate::scheduler::context;
 use crate::scheduler::shared::Shared;
 use crate::spawn::spec::SpawnSpec;
-use crate::sync::Ordering;
 use crate::task::header::Header;
 use crate::task::hooks::EngineHooks;
 use crate::task::light::{LightRunner, LightUnit};
-use crate::task::state::CANCEL_REQUESTED;
+use crate::task::state::CancelRequest;
 
 /// What a unit of light jobs runs: job `index` is `run(index, jobs)`. Implemented by whoever drives the
 /// unit — wove's task graphs run each node of a graph run this way.
@@ -145,7 +144,7 @@ impl<J: LightJob> LightJobs<J> {
         let admitted = context::with_worker_of(shared, |worker| shared.admit(&spec, worker));
         let Some((header, cancelled)) = admitted else { return Err(SpawnError::shutdown(job)) };
         if cancelled {
-            header.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
+            let _ = header.state.request_cancel();
         }
         let runner = Runner { engine: shared.clone(), header, job };
         Ok(Self { unit: LightUnit::new(runner, len) })
@@ -258,7 +257,8 @@ impl<J: LightJob> LightJobs<J> {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn cancel(&self) -> bool {
-        self.unit.runner().header.state.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel) & CANCEL_REQUESTED == 0
+        // A unit's outcome is never decided, so a request is never too late.
+        self.unit.runner().header.state.request_cancel() == CancelRequest::Now
     }
 
     /// True once the unit was [cancelled](Self::cancel) or its engine shut down with

@@ -28,8 +28,8 @@
 //!
 //! - Misuse is an error value, never a panic and never a silently wrapped count: [`Latch::count_down`] on
 //!   zero, [`Latch::add`] on a released latch or past `usize::MAX` return a [`LatchError`] and change
-//!   nothing. [`Latch::guard`] returns a `Result` for the same reason (the design sketch showed it
-//!   infallible; a guard on a released latch cannot hold a count, so it must fail visibly).
+//!   nothing. [`Latch::guard`] returns a `Result` for the same reason: a guard on a released latch
+//!   cannot hold a count, so it must fail visibly.
 //! - A waiter woken by [`Event::set`] returns even if the event is cleared again before it runs — what
 //!   asyncio users expect of `set()`: "all waiters are awakened".
 //! - Async waits hold their own handle, so the futures are `'static` and can be moved into spawned tasks.

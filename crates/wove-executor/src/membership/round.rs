@@ -27,8 +27,8 @@
 //! Why: with an `Arc` and a latch count per task, every tracked task wrote the round's line four times — a
 //! reference taken and a count added on the spawning core, a count given back and the reference dropped on
 //! the finishing one — so the line bounced between the cores on every task. Now the spawning core adds a
-//! count and the finishing cores write nothing until they flush. The measurements are in the crate's
-//! *Decisions*.
+//! count and the finishing cores write nothing until they flush. The measurements are in
+//! `docs/decisions.md`.
 
 use std::fmt;
 use std::ptr::NonNull;

@@ -7,7 +7,7 @@
 //! takes too as it allocates the next cells: in a fan-out, the stealing worker's frees and the spawner's
 //! allocations fought for it, and a waiter on a taken lock costs a system call on each side. Freed at home,
 //! the cell goes to the spawner's own per-thread cache, from which its next spawn takes it again. The
-//! measurements are in the crate's *Decisions*.
+//! measurements are in `docs/decisions.md`.
 //!
 //! Tasks spawned from outside the engine go home to the outside shard's inbox. A spawn from outside takes them
 //! out a batch at a time (under the outside shard's lock, which it takes anyway) and frees **one** per spawn,

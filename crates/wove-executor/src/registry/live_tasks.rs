@@ -27,9 +27,8 @@ use crate::id::GroupId;
 use crate::info::TaskInfo;
 use crate::registry::inbox::Inbox;
 use crate::registry::shard::{Shard, SlotAllocator};
-use crate::sync::{Arc, Mutex, Ordering};
+use crate::sync::{Arc, Mutex};
 use crate::task::header::{Header, TaskControl};
-use crate::task::state::RELEASED;
 
 /// The bits of a key that hold the slot's index; the shard is above them.
 const INDEX_BITS: u32 = 40;
@@ -165,7 +164,7 @@ impl Registry {
         let mut tasks = Vec::new();
         for shard in &self.shards {
             shard.read(|header| {
-                if header.state.load(Ordering::Acquire) & RELEASED == 0 {
+                if !header.state.load().is_released() {
                     tasks.push(header.info());
                 }
             });

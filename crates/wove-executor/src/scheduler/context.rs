@@ -37,6 +37,7 @@ pub(crate) fn worker() -> Option<Rc<WorkerContext>> {
 }
 
 /// Calls `f` with this thread's worker context, borrowed, if it is a wove worker.
+#[inline]
 pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&WorkerContext>) -> R) -> R {
     CONTEXT.with(|cx| f(cx.worker.get().map(|worker| &**worker)))
 }
@@ -53,6 +54,7 @@ pub(crate) fn current_engine() -> Option<Arc<Shared>> {
 }
 
 /// Calls `f` with the engine this thread belongs to, borrowed (no reference count is touched).
+#[inline]
 pub(crate) fn with_current_engine<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
     CONTEXT.with(|cx| match cx.worker.get() {
         Some(worker) => f(Some(worker.shared_arc())),

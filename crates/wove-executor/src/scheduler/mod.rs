@@ -6,6 +6,7 @@ pub(crate) mod admission;
 pub(crate) mod context;
 pub(crate) mod schedule;
 pub(crate) mod shared;
+pub(crate) mod shutdown;
 pub(crate) mod sleep;
 pub(crate) mod slot;
 pub(crate) mod start;

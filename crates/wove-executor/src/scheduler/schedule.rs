@@ -9,6 +9,7 @@ use crate::task::job::Job;
 impl Shared {
     /// Queues a job: on this worker's own deque when called from one of its workers (a task just spawned or
     /// woken by a running task runs next here), else on the injector; self-wakes go to the injector.
+    #[inline]
     pub(crate) fn schedule(&self, job: Job, yielded: bool) {
         match yielded {
             true => self.schedule_from(None, job),
@@ -17,6 +18,7 @@ impl Shared {
     }
 
     /// Queues a job readied on `worker` (one of this engine's, or `None` for any other thread).
+    #[inline]
     pub(crate) fn schedule_from(&self, worker: Option<&WorkerContext>, job: Job) {
         match worker {
             Some(worker) => worker.push_next(job),
@@ -27,6 +29,7 @@ impl Shared {
         }
     }
 
+    #[inline]
     pub(crate) fn is_own_thread(&self) -> bool {
         context::with_worker_of(self, |worker| worker.is_some())
     }

@@ -2,20 +2,10 @@
 //! registry, metrics and trace — and what the engine does with it below the spawn pipeline: queueing jobs,
 //! counting tasks in and out of the admission word, reporting panics, shutting down.
 //!
-//! # Protocol: shutdown
-//!
-//! Which spawns are accepted while shutting down, and when workers exit, is the admission protocol of
-//! `admission.rs`. On top of it:
-//!
-//! 1. `shutdown` closes admission and wakes every sleeping worker. Workers keep running queued work —
-//!    including follow-ups spawned by running tasks and callbacks — and exit once closed and idle.
-//! 2. `shutdown_now` also cancels every registered task: queued ones end as cancelled when a worker reaches
-//!    them (their callbacks still run), suspended futures are woken to be dropped, running closures run on and
-//!    their values are dropped. Tasks admitted afterwards are born cancelled.
-//! 3. Then the calling thread joins the worker threads — unless it is one of them: a shutdown (or the drop of
-//!    the last handle) on a worker never joins the thread it runs on; the workers exit by themselves.
+//! How an engine shuts down is `shutdown.rs`.
 
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 use crossbeam_utils::CachePadded;
@@ -55,6 +45,9 @@ pub(crate) struct Shared {
     pub(crate) board: Board,
     pub(crate) tracer: Option<Tracer>,
     pub(crate) thread_names: Vec<String>,
+    /// How long a shutdown waits for running tasks before it cancels them and, after a grace, leaves their
+    /// threads detached (`shutdown.rs`).
+    pub(crate) shutdown_timeout: Duration,
 }
 
 impl Shared {
@@ -126,26 +119,6 @@ impl Shared {
         if let Some(hook) = &self.on_thread_start {
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(index))).is_err() {
                 eprintln!("wove: on_thread_start panicked on worker {index}; the worker starts anyway");
-            }
-        }
-    }
-
-    pub(crate) fn close(&self, cancel_all: bool) {
-        self.admission.close(cancel_all);
-        if cancel_all {
-            for task in self.registry.all() {
-                task.cancel();
-            }
-        }
-        self.sleep.wake_all();
-    }
-
-    pub(crate) fn join_threads(&self) {
-        let threads = std::mem::take(&mut *self.threads.lock());
-        let me = std::thread::current().id();
-        for thread in threads {
-            if thread.thread().id() != me {
-                let _ = thread.join();
             }
         }
     }

@@ -20,8 +20,8 @@
 //!
 //!    Why spinners count (and at most half): a worker spinning uncounted let every notifier wake a sleeper for
 //!    work the spinner was about to take, and two spinners on two cores took the CPU from the thread that fed
-//!    them — a `then` chain built by the caller ran at about half speed; the measurements are in the crate's
-//!    *Decisions*, with the outside inbox (`registry/inbox.rs`) that came with this rule.
+//!    them — a `then` chain built by the caller ran at about half speed; the measurements are in
+//!    `docs/decisions.md`, with the outside inbox (`registry/inbox.rs`) that came with this rule.
 //! 3. **Going to sleep**: push itself on the list and count itself asleep (no longer searching) in one step
 //!    under the lock, then a `SeqCst` fence, then look at every queue (and at its stop condition) once more. If
 //!    anything is there, it takes itself off the list again (or, if a notifier already took it off, carries on
@@ -122,6 +122,11 @@ impl Sleep {
         };
         self.unpark(index);
         true
+    }
+
+    /// True if every worker is asleep (a snapshot, for a shutdown looking for stuck work).
+    pub(crate) fn all_asleep(&self) -> bool {
+        self.counts.load(Ordering::SeqCst) / ASLEEP_ONE == self.asleep.len()
     }
 
     /// Wakes every sleeper (shutdown, or the engine went idle while closing).

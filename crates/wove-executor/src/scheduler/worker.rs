@@ -16,7 +16,7 @@
 //! (about a microsecond), so that it takes what the producer pushed meanwhile as one batch. Right behind a
 //! producer that is only a few tasks ahead, it took them one or two at a time, and every steal, and every look
 //! that found little, wrote or read lines the producer was writing (the deque's indices and buffer, the cells):
-//! a fan-out of 100,000 tiny tasks ran slower on 2 workers than on 1 (see the crate's *Decisions*). A full
+//! a fan-out of 100,000 tiny tasks ran slower on 2 workers than on 1 (see `docs/decisions.md`). A full
 //! batch says the producer is far ahead: the next steal is at once. Blocking waits that help
 //! (`wait.rs`) always look everywhere.
 
@@ -48,7 +48,7 @@ const SPIN_ROUNDS: u32 = 6;
 const YIELD_ROUNDS: u32 = 32;
 /// The first spin rounds pass without a look: a worker that ran dry waits 31 spin hints (about a microsecond)
 /// before it looks again, so that work fed from outside the engine is taken a batch at a time rather than
-/// task by task, right behind the thread writing it (see the crate's *Decisions*).
+/// task by task, right behind the thread writing it (see `docs/decisions.md`).
 const QUIET_ROUNDS: u32 = 5;
 /// How long a worker sleeps before it frees the finished cells waiting for spawns from outside
 /// (`registry/inbox.rs`). Freed at once, they went back to the spawning thread's heap under its lock while that

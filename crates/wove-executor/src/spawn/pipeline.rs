@@ -14,7 +14,6 @@ use crate::scheduler::shared::Shared;
 use crate::scheduler::worker::WorkerContext;
 use crate::spawn::spec::{SpawnSpec, Tracking};
 use crate::sync::Arc;
-use crate::sync::model::AtomicU32;
 use crate::task::closure::ClosureCell;
 use crate::task::core::{AsCore, Core};
 use crate::task::current::{self, TaskContext};
@@ -23,7 +22,7 @@ use crate::task::header::{Header, TaskControl};
 use crate::task::hooks::LateJob;
 use crate::task::job::{Job, TaskMeta};
 use crate::task::registration::Registration;
-use crate::task::state::DETACHED;
+use crate::task::state::State;
 
 /// A task just spawned, for its handle: its cell, and its round, counted (taken before the task was queued, so
 /// while it was still counted in the round).
@@ -34,6 +33,7 @@ pub(crate) struct Spawned<T> {
 
 impl<T: Send + 'static> Spawned<T> {
     /// Must be called before the task is queued (it could be released as soon as it is).
+    #[inline]
     pub(crate) fn new(cell: Arc<dyn AsCore<T>>) -> Self {
         // SAFETY: the task is not queued yet, so not released.
         let round = unsafe { cell.header().counted_round() };
@@ -53,7 +53,7 @@ impl Shared {
 
     /// Spawns a closure task that no handle will ever refer to: it is born `DETACHED`, so the spawn takes no
     /// reference count of the cell or the engine, and no `fetch_or(DETACHED)` follows — four read-modify-writes
-    /// less than `spawn(..).detach()`, about a quarter of a chain link's time (see the crate's *Decisions*).
+    /// less than `spawn(..).detach()`, about a quarter of a chain link's time (see `docs/decisions.md`).
     /// Hands the closure back if the engine is shut down.
     pub(crate) fn spawn_closure_detached<T, F>(self: &Arc<Self>, spec: SpawnSpec<'_, T>, func: F) -> Result<(), F>
     where
@@ -193,7 +193,7 @@ impl Shared {
             parent: spec.follow_up.or(parent),
             group,
             round,
-            state: AtomicU32::new(if spec.detached { DETACHED } else { 0 }),
+            state: State::new(spec.detached),
             registration: Registration::new(),
         }
     }

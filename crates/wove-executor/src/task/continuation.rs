@@ -21,7 +21,7 @@
 //! none either: the engine is reached through the worker that finishes the predecessor (step 2) or runs the
 //! continuation. So a chain built on one thread and run on another moves no count of the engine per link — a
 //! line the builder and the workers otherwise wrote in turn on every link (the measurements are in the
-//! crate's *Decisions*).
+//! `docs/decisions.md`).
 
 use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

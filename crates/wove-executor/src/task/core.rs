@@ -36,12 +36,12 @@ use std::task::{Context, Poll, Waker};
 use crate::error::TaskError;
 use crate::membership::group_core::GroupCore;
 use crate::membership::round::Round;
+use crate::sync::Arc;
 use crate::sync::model::{self, Mutex};
-use crate::sync::{Arc, Ordering};
 use crate::task::header::{Header, TaskControl};
 use crate::task::hooks::EngineHooks;
 use crate::task::job::Job;
-use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, DETACHED, RELEASED, RUNNING};
+use crate::task::state::CancelRequest;
 
 /// Who waits for a task's outcome: a handle's poll, or a continuation, which the engine that finishes the task
 /// schedules (so a continuation keeps no reference to an engine while it waits).
@@ -124,15 +124,14 @@ impl<T: Send + 'static> Core<T> {
 
     /// Called before each step of the body; false if the task must end as cancelled instead.
     pub(crate) fn begin_step(&self) -> bool {
-        self.header.state.fetch_or(RUNNING, Ordering::AcqRel) & CANCEL_REQUESTED == 0
+        self.header.state.begin_step()
     }
 
     /// Called before the one step of a body that runs once (a closure): `None` if it was started before —
     /// whoever gets `Some` is the only one ever to run (or drop unrun) the body — else whether to run it
     /// (`Some(false)`: end as cancelled instead).
     pub(crate) fn claim(&self) -> Option<bool> {
-        let before = self.header.state.fetch_or(RUNNING, Ordering::AcqRel);
-        (before & RUNNING == 0).then_some(before & CANCEL_REQUESTED == 0)
+        self.header.state.claim()
     }
 
     /// The body returned `Pending`: keep a waker so that `cancel()` can get it polled again.
@@ -155,9 +154,9 @@ impl<T: Send + 'static> Core<T> {
     pub(crate) fn finish(&self, outcome: Result<T, TaskError>, carried: bool, engine: &dyn EngineHooks) {
         let header = &self.header;
         engine.finishing();
-        let before = header.state.fetch_or(DECIDED, Ordering::AcqRel);
+        let before = header.state.decide();
         let outcome = match outcome {
-            Ok(value) if before & CANCEL_REQUESTED != 0 => {
+            Ok(value) if before.is_cancel_requested() => {
                 self.dispose(Ok(value), engine);
                 Err(header.error_cancelled())
             }
@@ -175,7 +174,7 @@ impl<T: Send + 'static> Core<T> {
                 }
             }
         }
-        if before & (DETACHED | CANCEL_REQUESTED) == DETACHED {
+        if before.is_detached() && !before.is_cancel_requested() {
             let no_callbacks = {
                 #[cfg_attr(not(loom), allow(unused_mut))] // a guard under loom, a plain reference otherwise
                 // SAFETY: see "Fast path" above: with the handle gone before `DECIDED` and no `cancel()` under
@@ -185,7 +184,7 @@ impl<T: Send + 'static> Core<T> {
             };
             if let Some(task_waker) = no_callbacks {
                 // Nobody else writes the word from here on (see "Fast path"), so a store does.
-                header.state.store(before | DECIDED | COMPLETE | RELEASED, Ordering::Release);
+                header.state.complete_alone(before);
                 drop(task_waker);
                 self.dispose(outcome, engine);
                 if let Some(round) = round {
@@ -201,8 +200,7 @@ impl<T: Send + 'static> Core<T> {
                 let mut slot = self.slot.lock();
                 if !slot.has_callbacks() {
                     slot.outcome = outcome.take();
-                    let before = header.state.fetch_or(COMPLETE | RELEASED, Ordering::AcqRel);
-                    let orphan = if before & DETACHED != 0 { slot.outcome.take() } else { None };
+                    let orphan = if header.state.complete().is_detached() { slot.outcome.take() } else { None };
                     // The task waker points back at this task's cell: dropping it breaks the cycle.
                     break (slot.joiner.take(), slot.take_task_waker(), orphan);
                 }
@@ -274,7 +272,7 @@ impl<T: Send + 'static> Core<T> {
         {
             let mut slot = self.slot.lock();
             slot.extras().callbacks.push(callback);
-            if self.header.state.load(Ordering::Acquire) & COMPLETE == 0 || slot.late_running {
+            if !self.header.state.load().is_complete() || slot.late_running {
                 return;
             }
             slot.late_running = true;
@@ -294,7 +292,7 @@ impl<T: Send + 'static> Core<T> {
                 let mut slot = self.slot.lock();
                 if !slot.has_callbacks() {
                     slot.late_running = false;
-                    if self.header.state.load(Ordering::Acquire) & DETACHED != 0 {
+                    if self.header.state.load().is_detached() {
                         break (None, Some(outcome));
                     }
                     slot.outcome = Some(outcome);
@@ -325,7 +323,7 @@ impl<T: Send + 'static> Core<T> {
     /// already can (then nothing is registered). The outcome stays in the slot.
     pub(crate) fn register_continuation(&self, continuation: Job) -> Result<(), Job> {
         let mut slot = self.slot.lock();
-        if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && !slot.late_running {
+        if self.header.state.load().is_complete() && !slot.late_running {
             return Err(continuation);
         }
         slot.joiner = Some(Joiner::Continuation(continuation));
@@ -335,7 +333,7 @@ impl<T: Send + 'static> Core<T> {
     /// The handle's poll: the outcome once joinable, else registers `waker`.
     pub(crate) fn poll_join(&self, waker: &Waker) -> Poll<Result<T, TaskError>> {
         let mut slot = self.slot.lock();
-        if self.header.state.load(Ordering::Acquire) & COMPLETE != 0 && !slot.late_running {
+        if self.header.state.load().is_complete() && !slot.late_running {
             if let Some(outcome) = slot.outcome.take() {
                 return Poll::Ready(outcome);
             }
@@ -348,11 +346,25 @@ impl<T: Send + 'static> Core<T> {
         Poll::Pending
     }
 
+    /// Whether the outcome can be handed out, else registers `waker` to be woken when it can (the outcome stays
+    /// in the slot): a wait that keeps the handle.
+    pub(crate) fn poll_finished(&self, waker: &Waker) -> Poll<()> {
+        let mut slot = self.slot.lock();
+        if self.header.state.load().is_complete() && !slot.late_running {
+            return Poll::Ready(());
+        }
+        match &mut slot.joiner {
+            Some(Joiner::Waker(existing)) if existing.will_wake(waker) => {}
+            other => *other = Some(Joiner::Waker(waker.clone())),
+        }
+        Poll::Pending
+    }
+
     /// The handle is gone: from now on nobody reads the outcome (state protocol, step 5).
     pub(crate) fn detach(&self, engine: &dyn EngineHooks) {
         // Not complete yet: the worker's `fetch_or(COMPLETE)` will see `DETACHED` and dispose (state protocol,
         // step 5). No lock needed on this, the common, path.
-        if self.header.state.fetch_or(DETACHED, Ordering::AcqRel) & COMPLETE == 0 {
+        if !self.header.state.detach().is_complete() {
             return;
         }
         let orphan = {
@@ -371,29 +383,22 @@ impl<T: Send + 'static> AsCore<T> for Core<T> {
     }
 }
 
+/// A future task's cell is its core alone (its future lives in its async-task cell), so this is the control of
+/// future tasks.
 impl<T: Send + 'static> TaskControl for Core<T> {
     fn header(&self) -> &Header {
         &self.header
     }
 
+    fn is_future(&self) -> bool {
+        true
+    }
+
     fn cancel(&self) -> bool {
-        let mut state = self.header.state.load(Ordering::Acquire);
-        loop {
-            if state & DECIDED != 0 {
-                return false;
-            }
-            if state & CANCEL_REQUESTED != 0 {
-                return true;
-            }
-            match self.header.state.compare_exchange_weak(
-                state,
-                state | CANCEL_REQUESTED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break,
-                Err(actual) => state = actual,
-            }
+        match self.header.state.request_cancel() {
+            CancelRequest::TooLate => return false,
+            CancelRequest::Already => return true,
+            CancelRequest::Now => {}
         }
         let waker = self.slot.lock().take_task_waker();
         if let Some(waker) = waker {

@@ -32,6 +32,7 @@ thread_local! {
 impl TaskContext {
     /// Calls `f` with the header of the task running on this thread, if any (a spawn's tracking and parent
     /// come from it).
+    #[inline]
     pub(crate) fn with_spawner<R>(&self, f: impl FnOnce(Option<&Header>) -> R) -> R {
         // SAFETY: a header is current only while the `TaskGuard` borrowing it lives (`enter_task`), and guards
         // are dropped in the reverse order of their creation on this thread, so the header outlives this call.
@@ -39,17 +40,20 @@ impl TaskContext {
     }
 
     /// A fresh task id.
+    #[inline]
     pub(crate) fn next_task_id(&self) -> TaskId {
         TaskId::next_from(&self.ids)
     }
 
     /// The group round counts this thread holds (`membership/round.rs`, step 3).
+    #[inline]
     pub(crate) fn held(&self) -> &HeldCounts {
         &self.held
     }
 }
 
 /// Calls `f` with this thread's task context.
+#[inline]
 pub(crate) fn with_task_context<R>(f: impl FnOnce(&TaskContext) -> R) -> R {
     CONTEXT.with(f)
 }
@@ -61,18 +65,21 @@ pub(crate) fn next_task_id() -> TaskId {
 }
 
 /// Gives back the group round counts this thread holds (`membership/round.rs`, step 3).
+#[inline]
 pub(crate) fn flush_held() {
     CONTEXT.with(|cx| cx.held.flush());
 }
 
 /// The task running on this thread goes on after a wait: counts held of another round go back first
 /// (`membership/round.rs`, step 3).
+#[inline]
 pub(crate) fn resume_current() {
     CONTEXT.with(|cx| cx.with_spawner(|task| cx.held.entering(task.and_then(|task| task.round))));
 }
 
 /// Makes the task with `header` the current task until the returned guard is dropped (restoring the previous
 /// one, so jobs run while helping inside a task nest correctly). Touches no reference count.
+#[inline]
 pub(crate) fn enter_task(header: &Header) -> TaskGuard<'_> {
     let previous = CONTEXT.with(|cx| {
         // Held counts of another round go back before this task runs (`membership/round.rs`, step 3).
@@ -89,12 +96,14 @@ pub(crate) struct TaskGuard<'a> {
 }
 
 impl Drop for TaskGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         CONTEXT.with(|cx| cx.current.set(self.previous));
     }
 }
 
 /// Calls `f` with the header of the task running on this thread, if any.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Header>) -> R) -> R {
     CONTEXT.with(|cx| cx.with_spawner(f))
 }

@@ -8,10 +8,9 @@ use crate::error::TaskError;
 use crate::id::{GroupId, TaskId};
 use crate::info::{TaskInfo, TaskState};
 use crate::membership::round::{Round, RoundRef};
-use crate::sync::model::AtomicU32;
-use crate::sync::{Arc, Ordering};
+use crate::sync::Arc;
 use crate::task::registration::Registration;
-use crate::task::state::{CANCEL_REQUESTED, COMPLETE, DECIDED, RUNNING};
+use crate::task::state::State;
 
 /// What every task has, whatever its output type: identity, tracking and the state word.
 pub(crate) struct Header {
@@ -23,19 +22,19 @@ pub(crate) struct Header {
     /// The group round that counts this task, if it is tracked: valid from its admission to its release only
     /// (`round.rs`, step 2).
     pub(crate) round: Option<RoundRef>,
-    pub(crate) state: AtomicU32,
+    pub(crate) state: State,
     /// How the engine's registry keeps this task (set once, when it registers the task).
     pub(crate) registration: Registration,
 }
 
 impl Header {
     pub(crate) fn info(&self) -> TaskInfo {
-        let bits = self.state.load(Ordering::Acquire);
-        let state = if bits & COMPLETE != 0 {
+        let bits = self.state.load();
+        let state = if bits.is_complete() {
             TaskState::Finished
-        } else if bits & DECIDED != 0 {
+        } else if bits.is_decided() {
             TaskState::Completing
-        } else if bits & RUNNING != 0 {
+        } else if bits.is_running() {
             TaskState::Running
         } else {
             TaskState::Queued
@@ -44,7 +43,7 @@ impl Header {
     }
 
     pub(crate) fn is_cancel_requested(&self) -> bool {
-        self.state.load(Ordering::Acquire) & CANCEL_REQUESTED != 0
+        self.state.load().is_cancel_requested()
     }
 
     pub(crate) fn error_cancelled(&self) -> TaskError {
@@ -85,11 +84,15 @@ pub(crate) trait TaskControl: Send + Sync {
     fn upstream(&self) -> Option<Arc<dyn TaskControl>> {
         None
     }
+    /// True for a future task (a shutdown cancels futures that nothing will wake: `scheduler/shutdown.rs`).
+    fn is_future(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
 mod test_support {
-    use super::{AtomicU32, Registration};
+    use super::{Registration, State};
 
     impl super::Header {
         /// The header of a task of no group, spawned by nobody, not yet registered: for unit tests and models.
@@ -100,7 +103,7 @@ mod test_support {
                 parent: None,
                 group: None,
                 round: None,
-                state: AtomicU32::new(0),
+                state: State::new(false),
                 registration: Registration::new(),
             }
         }

@@ -52,6 +52,7 @@ unsafe impl Send for StackJobRef {}
 
 impl StackJobRef {
     /// Runs the job it points to (protocol step 2).
+    #[inline]
     pub(crate) fn execute(self) {
         // SAFETY: protocol step 3 keeps the job alive until `done` is set, and this reference is the only one
         // the owner handed out, so this is the one execution of it. The job is `repr(C)` with its `Execute`
@@ -63,6 +64,7 @@ impl StackJobRef {
     }
 
     /// The pointer, for a queue to carry (`Job::stack`).
+    #[inline]
     pub(crate) fn into_raw(self) -> NonNull<()> {
         self.job.cast()
     }
@@ -70,12 +72,14 @@ impl StackJobRef {
     /// # Safety
     ///
     /// `raw` must come from [`Self::into_raw`], and be turned back once.
+    #[inline]
     pub(crate) unsafe fn from_raw(raw: NonNull<()>) -> Self {
         Self { job: raw.cast() }
     }
 }
 
 impl<'o, F: FnOnce() -> R + Send, R: Send> StackJob<'o, F, R> {
+    #[inline]
     pub(crate) fn new(func: F, owner: &'o Thread) -> Self {
         Self {
             execute: Self::execute,
@@ -91,6 +95,7 @@ impl<'o, F: FnOnce() -> R + Send, R: Send> StackJob<'o, F, R> {
     /// The caller must keep `self` alive, and must not touch it except through [`Self::take_back`] or
     /// [`Self::into_result`], until the reference was executed (seen through [`Self::is_done`]) or taken back
     /// from its own deque unexecuted (protocol step 3).
+    #[inline]
     pub(crate) unsafe fn as_job_ref(&self) -> StackJobRef {
         StackJobRef { job: NonNull::from(self).cast() }
     }
@@ -113,17 +118,20 @@ impl<'o, F: FnOnce() -> R + Send, R: Send> StackJob<'o, F, R> {
         owner.unpark();
     }
 
+    #[inline]
     pub(crate) fn is_done(&self) -> bool {
         self.done.load(Ordering::Acquire)
     }
 
     /// Runs the closure on the owner's thread after popping the reference back unexecuted.
+    #[inline]
     pub(crate) fn take_back(self) -> R {
         let func = self.func.into_inner().expect("a stack job that was taken back has not run");
         func()
     }
 
     /// The executor's result, once [`Self::is_done`].
+    #[inline]
     pub(crate) fn into_result(self) -> thread::Result<R> {
         self.result.into_inner().expect("a done stack job has a result")
     }

@@ -17,17 +17,137 @@
 //!    `fetch_or(DETACHED)` each see whether the other came first, so exactly one of them disposes of an
 //!    outcome nobody will read (dropping the value, reporting a panic to the panic handler). A task spawned
 //!    with `spawn_detached` has no handle: it is born with [`DETACHED`] set, before anyone else can see it.
+//!
+//! The bits are private: the word changes only through [`State`]'s transitions, each named after its step,
+//! and each returns what the step must know (`#[must_use]`).
+
+use crate::sync::Ordering;
+use crate::sync::model::AtomicU32;
 
 /// Set once the task's body has started: the first poll of its future, or the call of its closure.
-pub(crate) const RUNNING: u32 = 1 << 0;
+const RUNNING: u32 = 1 << 0;
 /// Set by `cancel()` while the outcome is not decided; never set once [`DECIDED`] is.
-pub(crate) const CANCEL_REQUESTED: u32 = 1 << 1;
+const CANCEL_REQUESTED: u32 = 1 << 1;
 /// Set by the worker when the body has ended and the outcome is fixed; later `cancel()` calls return false.
-pub(crate) const DECIDED: u32 = 1 << 2;
+const DECIDED: u32 = 1 << 2;
 /// Set when the outcome is stored in the slot and every at-completion callback has run.
-pub(crate) const COMPLETE: u32 = 1 << 3;
+const COMPLETE: u32 = 1 << 3;
 /// Set when the handle was dropped or detached: nobody will read the outcome.
-pub(crate) const DETACHED: u32 = 1 << 4;
+const DETACHED: u32 = 1 << 4;
 /// Set with [`COMPLETE`]: the task is no longer live (it leaves the engine's listings), though the engine's
 /// registry may still hold it until the finishing worker's next batch of removals.
-pub(crate) const RELEASED: u32 = 1 << 5;
+const RELEASED: u32 = 1 << 5;
+
+/// A task's state word (see the module docs).
+pub(crate) struct State(AtomicU32);
+
+/// The state word as one transition or load saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub(crate) struct Snapshot(u32);
+
+impl Snapshot {
+    pub(crate) fn is_running(self) -> bool {
+        self.0 & RUNNING != 0
+    }
+
+    pub(crate) fn is_cancel_requested(self) -> bool {
+        self.0 & CANCEL_REQUESTED != 0
+    }
+
+    pub(crate) fn is_decided(self) -> bool {
+        self.0 & DECIDED != 0
+    }
+
+    pub(crate) fn is_complete(self) -> bool {
+        self.0 & COMPLETE != 0
+    }
+
+    pub(crate) fn is_detached(self) -> bool {
+        self.0 & DETACHED != 0
+    }
+
+    pub(crate) fn is_released(self) -> bool {
+        self.0 & RELEASED != 0
+    }
+}
+
+/// What a cancellation request found (step 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub(crate) enum CancelRequest {
+    /// This call set [`CANCEL_REQUESTED`]: the task will end as cancelled.
+    Now,
+    /// Somebody else did already: the task will end as cancelled.
+    Already,
+    /// The outcome was decided first: nothing changes.
+    TooLate,
+}
+
+impl State {
+    /// A fresh task's word; `detached`: born without a handle (step 5).
+    pub(crate) fn new(detached: bool) -> Self {
+        Self(AtomicU32::new(if detached { DETACHED } else { 0 }))
+    }
+
+    /// The word now (`Acquire`).
+    pub(crate) fn load(&self) -> Snapshot {
+        Snapshot(self.0.load(Ordering::Acquire))
+    }
+
+    /// Step 1: asks for cancellation while the outcome is not decided.
+    pub(crate) fn request_cancel(&self) -> CancelRequest {
+        let mut state = self.0.load(Ordering::Acquire);
+        loop {
+            if state & DECIDED != 0 {
+                return CancelRequest::TooLate;
+            }
+            if state & CANCEL_REQUESTED != 0 {
+                return CancelRequest::Already;
+            }
+            match self.0.compare_exchange_weak(state, state | CANCEL_REQUESTED, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return CancelRequest::Now,
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    /// Step 2, before a step of the body: false if the task must end as cancelled instead.
+    #[must_use]
+    pub(crate) fn begin_step(&self) -> bool {
+        self.0.fetch_or(RUNNING, Ordering::AcqRel) & CANCEL_REQUESTED == 0
+    }
+
+    /// Step 2, before the one step of a body that runs once (a closure): `None` if it was started before —
+    /// whoever gets `Some` is the only one ever to run (or drop unrun) the body — else whether to run it
+    /// (`Some(false)`: end as cancelled instead).
+    #[must_use]
+    pub(crate) fn claim(&self) -> Option<bool> {
+        let before = self.0.fetch_or(RUNNING, Ordering::AcqRel);
+        (before & RUNNING == 0).then_some(before & CANCEL_REQUESTED == 0)
+    }
+
+    /// Step 3: the outcome is decided; returns the word before (did a cancellation win? is the handle gone?).
+    pub(crate) fn decide(&self) -> Snapshot {
+        Snapshot(self.0.fetch_or(DECIDED, Ordering::AcqRel))
+    }
+
+    /// Step 4 (under the slot lock): the outcome is stored and the task released; returns the word before (is
+    /// the handle gone, so the outcome is an orphan to dispose of?).
+    pub(crate) fn complete(&self) -> Snapshot {
+        Snapshot(self.0.fetch_or(COMPLETE | RELEASED, Ordering::AcqRel))
+    }
+
+    /// Step 4 for a task whose handle was gone before its outcome was decided, with no cancellation under way
+    /// (`decided`, what [`decide`](Self::decide) returned, says so): nobody else writes the word any more, so a
+    /// store does.
+    pub(crate) fn complete_alone(&self, decided: Snapshot) {
+        debug_assert!(decided.is_detached() && !decided.is_cancel_requested());
+        self.0.store(decided.0 | DECIDED | COMPLETE | RELEASED, Ordering::Release);
+    }
+
+    /// Step 5: the handle is gone; returns the word before (was the outcome already stored?).
+    pub(crate) fn detach(&self) -> Snapshot {
+        Snapshot(self.0.fetch_or(DETACHED, Ordering::AcqRel))
+    }
+}
