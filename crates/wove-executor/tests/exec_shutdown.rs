@@ -1,8 +1,9 @@
-//! Shutdown: nothing lost, every drop and callback exactly once, spawns refused with the closure handed back, and the
-//! last handle dropped on a worker.
+//! Shutdown: nothing lost, every drop and callback exactly once, spawns refused with the closure handed back, the
+//! last handle dropped on a worker, and a shutdown that always ends (pending futures cancelled, the timeout).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use wove_executor::Engine;
 use wove_testkit::{DropProbe, WORKER_COUNTS, each_engine, watchdog};
@@ -140,5 +141,103 @@ fn spawn_racing_shutdown_is_never_lost() {
                 assert_eq!(ran.load(Ordering::SeqCst), accepted, "every accepted task ran before shutdown ended");
             }
         }
+    });
+}
+
+/// The scenario of `dropping_an_engine_never_hangs`, run in a child process of this test binary.
+fn drop_with_stubborn_tasks() {
+    use std::sync::atomic::AtomicBool;
+    let engine = Engine::builder().threads(3).shutdown_timeout(Duration::from_millis(300)).build().unwrap();
+    let future_dropped = Arc::new(AtomicUsize::new(0));
+    let probe = DropProbe(future_dropped.clone());
+    let pending = engine.task().name("pending").spawn_async(async move {
+        let _probe = probe;
+        std::future::pending::<()>().await;
+    });
+    pending.detach();
+    let (started, starts) = std::sync::mpsc::channel();
+    let poller_stopped = Arc::new(AtomicBool::new(false));
+    let (stopped, ready) = (poller_stopped.clone(), started.clone());
+    engine.task().name("poller").spawn_detached(move || {
+        ready.send(()).unwrap();
+        while !wove_executor::is_cancelled() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        stopped.store(true, Ordering::SeqCst);
+    });
+    engine.task().name("stubborn").spawn_detached(move || {
+        started.send(()).unwrap();
+        std::thread::sleep(Duration::from_secs(30)); // never looks at is_cancelled()
+    });
+    starts.iter().take(2).for_each(drop);
+    let dropping = Instant::now();
+    drop(engine);
+    let took = dropping.elapsed();
+    println!(
+        "took_ms={} future_dropped={} poller_stopped={}",
+        took.as_millis(),
+        future_dropped.load(Ordering::SeqCst),
+        poller_stopped.load(Ordering::SeqCst)
+    );
+}
+
+#[test]
+fn dropping_an_engine_never_hangs() {
+    if std::env::var_os("WOVE_SHUTDOWN_CHILD").is_some() {
+        drop_with_stubborn_tasks();
+        return;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["dropping_an_engine_never_hangs", "--exact", "--nocapture", "--test-threads=1"])
+        .env("WOVE_SHUTDOWN_CHILD", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("dropping the engine hung (child killed after 20 s)");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
+    let line = stdout
+        .lines()
+        .find_map(|line| line.find("took_ms=").map(|at| &line[at..]))
+        .unwrap_or_else(|| panic!("no report:\n{stdout}\n{stderr}"));
+    let fields: Vec<&str> = line.split(' ').map(|field| field.split('=').nth(1).unwrap()).collect();
+    let took: u64 = fields[0].parse().unwrap();
+    assert!((300..1_300).contains(&took), "the drop took {took} ms with a 300 ms shutdown timeout");
+    assert_eq!(fields[1], "1", "the pending future was dropped, once");
+    assert_eq!(fields[2], "true", "the closure polling is_cancelled() stopped");
+    let named = stderr.lines().find(|line| line.contains("shutdown timed out")).expect("stderr names what is left");
+    assert!(named.contains("'stubborn'") && !named.contains("'poller'"), "{named}");
+}
+
+#[test]
+fn a_graceful_shutdown_cancels_futures_nothing_will_wake_but_lets_closures_finish() {
+    each_engine("a graceful shutdown cancels pending futures", |engine, _| {
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let probe = DropProbe(dropped.clone());
+        let pending = engine.spawn_async(async move {
+            let _probe = probe;
+            std::future::pending::<()>().await;
+        });
+        let finished = Arc::new(AtomicUsize::new(0));
+        let done = finished.clone();
+        engine.spawn_detached(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            done.fetch_add(1, Ordering::SeqCst);
+        });
+        let started = Instant::now();
+        engine.shutdown();
+        assert!(started.elapsed() < Duration::from_secs(3), "the default timeout was not needed");
+        assert_eq!(finished.load(Ordering::SeqCst), 1, "the closure ran to its end");
+        assert_eq!(dropped.load(Ordering::SeqCst), 1);
+        assert!(pending.join().unwrap_err().is_cancelled());
     });
 }
