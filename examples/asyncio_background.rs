@@ -9,9 +9,9 @@ use std::time::Duration;
 fn main() {
     let engine = wove::Engine::new();
     println!("Main starting");
-    let background = engine.task().name("background").spawn(|| {
+    let background = engine.task().name("background").spawn_async(async {
         println!("Background task starting");
-        std::thread::sleep(Duration::from_millis(50));
+        wove::sleep(Duration::from_millis(50)).await; // await asyncio.sleep(0.05): the worker is free meanwhile
         println!("Background task done");
         "background result"
     });

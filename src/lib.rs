@@ -29,9 +29,10 @@ pub use wove_chain::{
     any_cancelling, as_completed, chain, step_async,
 };
 pub use wove_executor::{
-    BuildError, Builder, Engine, Group, GroupError, GroupId, GroupWait, LightJob, LightJobs, Metrics, Scope,
-    SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo, TaskState, WorkerMetrics, YieldNow, current_task,
-    is_cancelled, join, spawn, spawn_async, spawn_detached, yield_now,
+    BuildError, Builder, DEFAULT_SHUTDOWN_TIMEOUT, Elapsed, Engine, Group, GroupError, GroupId, GroupWait, LightJob,
+    LightJobs, Metrics, Scope, Sleep, SpawnError, Task, TaskBuilder, TaskError, TaskId, TaskInfo, TaskState, Timeout,
+    WorkerMetrics, YieldNow, current_task, is_cancelled, join, sleep, sleep_until, spawn, spawn_async, spawn_detached,
+    timeout, yield_now,
 };
 pub use wove_latch::{
     Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,

@@ -94,7 +94,8 @@ impl Builder {
         self
     }
 
-    /// Called on each worker thread, with its index, before it runs any task. A panic in it is reported and
+    /// Called on each worker thread, with its index, before it runs any task. A panic in it goes to the
+    /// [panic handler](Self::panic_handler) (as the panic of a task named `on_thread_start of worker N`) and
     /// the worker starts anyway.
     ///
     /// # Examples
@@ -106,8 +107,11 @@ impl Builder {
     }
 
     /// Receives every panic that nobody can observe through a handle: a detached task's panic, a panicking
-    /// done-callback, an output whose `Drop` panicked. The default prints the error to stderr; the process
-    /// never aborts.
+    /// done-callback, an output whose `Drop` panicked, a panicking light job or `on_thread_start` hook, and the
+    /// tasks a shutdown had to leave running ([`TaskError::is_abandoned`](crate::TaskError::is_abandoned)).
+    /// Without one, a panic is printed once, by Rust's standard panic hook as it happens (on the `wove-N`
+    /// thread, with its message and location), and abandoned tasks are named on stderr; the process never
+    /// aborts.
     ///
     /// # Examples
     ///

@@ -32,7 +32,21 @@ use crate::task_builder::TaskBuilder;
 use crate::trace::Tracer;
 
 /// A work-stealing engine: worker threads that run closures and futures, with task handles, done-callbacks,
-/// groups and fork-join. A cheap `Clone` handle; dropping the last handle shuts the engine down gracefully.
+/// groups and fork-join. A cheap `Clone` handle.
+///
+/// # What a drop waits for
+///
+/// Dropping the last handle is a graceful [`shutdown`](Self::shutdown), and it always ends:
+/// - queued tasks and closures already running run to their end, and follow-ups they spawn are accepted;
+/// - futures still pending once no runnable work is left (nothing will wake them, or only a timer or a thread
+///   outside) are cancelled: dropped, their done-callbacks run with `Cancelled`;
+/// - closures still running after the [`shutdown_timeout`](crate::Builder::shutdown_timeout) (5 s unless set)
+///   see [`is_cancelled`](crate::is_cancelled) turn true; those that still do not return are named on stderr
+///   and their threads left detached;
+/// - on one of the engine's own workers, the drop waits for nothing: the workers exit once the work is done.
+///
+/// [`Engine::scope`] runs its body on the calling thread (rayon's `in_place_scope`); [`Engine::install`] moves a
+/// closure onto a worker.
 ///
 /// # Examples
 ///

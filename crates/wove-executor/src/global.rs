@@ -249,6 +249,14 @@ impl Engine {
     /// every one of them has finished (helping, on a worker). A panic in any of them is re-raised here after
     /// all have finished.
     ///
+    /// `body` itself runs on the calling thread, whatever it is — rayon's `in_place_scope`, not rayon's
+    /// `scope` (which moves the body onto a worker): wrap the call in [`install`](Self::install) for that.
+    ///
+    /// # Panics
+    ///
+    /// Called from outside an engine that is shut down, like [`join`](Self::join) and
+    /// [`install`](Self::install); and with the panic of `body` or of a scope task.
+    ///
     /// # Examples
     ///
     /// See [`Scope`](crate::Scope).

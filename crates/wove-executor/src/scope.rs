@@ -80,6 +80,9 @@ pub(crate) fn run_scope<'env, F, R>(shared: &Arc<Shared>, body: F) -> R
 where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
 {
+    // As `join` and `install`: a shut-down engine runs nothing from outside (on its own workers, follow-ups
+    // of running tasks are still accepted).
+    assert!(!shared.is_closed() || shared.is_own_thread(), "scope on an engine that is shut down");
     let scope = Scope {
         shared: shared.clone(),
         pending: Latch::new(1),

@@ -112,3 +112,57 @@ fn output_drop_panic_is_contained() {
         }
     });
 }
+
+#[test]
+fn a_detached_panic_is_printed_once() {
+    if std::env::var_os("WOVE_PANIC_CHILD").is_some() {
+        let engine = Engine::builder().threads(1).build().unwrap();
+        engine.task().name("loud").spawn_detached(|| panic!("say it once"));
+        engine.wait_idle();
+        let task = engine.spawn(|| 1);
+        task.on_done(|_| panic!("the callback says it once"));
+        engine.wait_idle();
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["a_detached_panic_is_printed_once", "--exact", "--nocapture", "--test-threads=1"])
+        .env("WOVE_PANIC_CHILD", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("say it once").count(), 1, "printed once:\n{stderr}");
+    assert_eq!(stderr.matches("the callback says it once").count(), 1, "printed once:\n{stderr}");
+}
+
+#[test]
+fn a_panic_in_on_thread_start_reaches_the_panic_handler() {
+    let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let engine = Engine::builder()
+        .threads(1)
+        .panic_handler(move |error| sink.lock().unwrap().push(error))
+        .on_thread_start(|_| panic!("the hook fails"))
+        .build()
+        .unwrap();
+    assert_eq!(engine.spawn(|| 3).join().unwrap(), 3, "the worker started anyway");
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].is_panic());
+    assert_eq!(reports[0].name(), Some("on_thread_start of worker 0"));
+    assert!(reports[0].to_string().ends_with("'on_thread_start of worker 0' panicked: the hook fails"));
+}
+
+#[test]
+fn scope_on_a_shut_down_engine_fails_like_install() {
+    let engine = Engine::builder().threads(1).build().unwrap();
+    engine.shutdown();
+    let ran = std::sync::atomic::AtomicBool::new(false);
+    let scoped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.scope(|s| s.spawn(|| ran.store(true, std::sync::atomic::Ordering::SeqCst)))
+    }));
+    assert_eq!(*scoped.unwrap_err().downcast::<&str>().unwrap(), "scope on an engine that is shut down");
+    assert!(!ran.load(std::sync::atomic::Ordering::SeqCst), "nothing ran inline");
+    let installed = std::panic::catch_unwind(|| engine.install(|| ()));
+    assert_eq!(*installed.unwrap_err().downcast::<&str>().unwrap(), "install on an engine that is shut down");
+}

@@ -105,6 +105,9 @@ impl Shared {
                     eprintln!("wove: the panic handler itself panicked");
                 }
             }
+            // Without a handler, a panic was printed once already, by the standard panic hook as it happened
+            // (on the `wove-N` thread, with its message and location): it is not printed again.
+            None if error.is_panic() => {}
             None => eprintln!("wove: {error}"),
         }
     }
@@ -117,8 +120,10 @@ impl Shared {
 
     pub(crate) fn thread_started(&self, index: usize) {
         if let Some(hook) = &self.on_thread_start {
-            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(index))).is_err() {
-                eprintln!("wove: on_thread_start panicked on worker {index}; the worker starts anyway");
+            if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(index))) {
+                // Nobody can observe it through a handle: it goes to the panic handler, the worker starts anyway.
+                let name = format!("on_thread_start of worker {index}");
+                self.report_panic(TaskError::panic(crate::task::current::next_task_id(), Some(name.into()), payload));
             }
         }
     }

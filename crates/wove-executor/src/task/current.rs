@@ -58,8 +58,7 @@ pub(crate) fn with_task_context<R>(f: impl FnOnce(&TaskContext) -> R) -> R {
     CONTEXT.with(f)
 }
 
-/// A fresh task id (for tests: a spawn takes its id inside its one access to the context).
-#[cfg(test)]
+/// A fresh task id (a spawn takes its id inside its one access to the context).
 pub(crate) fn next_task_id() -> TaskId {
     CONTEXT.with(TaskContext::next_task_id)
 }
