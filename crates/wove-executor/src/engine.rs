@@ -10,7 +10,7 @@ use crossbeam_deque::{Injector, Worker};
 use crossbeam_utils::CachePadded;
 use event_listener::Event;
 
-use crate::builder::{Builder, DEFAULT_SHUTDOWN_TIMEOUT};
+use crate::builder::{Builder, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STACK_SIZE};
 use crate::error::{BuildError, SpawnError};
 use crate::group::Group;
 use crate::handle::Task;
@@ -97,6 +97,7 @@ impl Engine {
         let thread_names: Vec<String> = (0..threads).map(|index| format!("{prefix}-{index}")).collect();
         let shared = Arc::new(Shared {
             injector: Injector::new(),
+            resumed: Injector::new(),
             stealers: locals.iter().map(Worker::stealer).collect(),
             slots: slots(threads),
             sleep: CachePadded::new(Sleep::new(threads)),
@@ -111,13 +112,11 @@ impl Engine {
             tracer: builder.trace.then(|| Tracer::new(threads)),
             thread_names: thread_names.clone(),
             shutdown_timeout: builder.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
+            stack_size: builder.stack_size.unwrap_or(DEFAULT_STACK_SIZE),
         });
         let engine = Self { shared };
         for ((index, local), name) in locals.into_iter().enumerate().zip(thread_names) {
-            let mut thread = std::thread::Builder::new().name(name);
-            if let Some(bytes) = builder.stack_size {
-                thread = thread.stack_size(bytes);
-            }
+            let thread = std::thread::Builder::new().name(name).stack_size(engine.shared.stack_size);
             let shared = engine.shared.clone();
             match thread.spawn(move || start_worker(shared, index, local)) {
                 Ok(handle) => engine.shared.threads.lock().push(handle),
@@ -342,7 +341,7 @@ impl Engine {
     pub fn metrics(&self) -> Metrics {
         let shared = &self.shared;
         let depth = |index: usize| shared.stealers[index].len() + usize::from(shared.slots[index].is_occupied());
-        shared.board.snapshot(depth, shared.injector.len())
+        shared.board.snapshot(depth, shared.injector.len() + shared.resumed.len())
     }
 
     /// Writes the execution trace recorded so far to `path`, as Chrome trace-event JSON (open it in Perfetto

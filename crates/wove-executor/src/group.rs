@@ -7,8 +7,8 @@
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use wove_latch::LatchWait;
 
@@ -19,6 +19,7 @@ use crate::info::TaskInfo;
 use crate::membership::group_core::GroupCore;
 use crate::membership::round::Round;
 use crate::scheduler::shared::Shared;
+use crate::scheduler::wait::wait_for;
 use crate::spawn::spec::{SpawnSpec, Tracking};
 use crate::sync::Arc;
 use crate::task::current;
@@ -201,7 +202,7 @@ impl Group {
     /// See [`Group`].
     pub fn wait(&self) -> Result<(), GroupError> {
         let round = self.round_to_wait_for()?;
-        round.wait();
+        wait_for_round(&round, None);
         round.outcome()
     }
 
@@ -216,7 +217,7 @@ impl Group {
     /// See [`GroupError::is_timeout`].
     pub fn wait_timeout(&self, timeout: Duration) -> Result<(), GroupError> {
         let round = self.round_to_wait_for()?;
-        if !round.wait_timeout(timeout) {
+        if !wait_for_round(&round, Instant::now().checked_add(timeout)) {
             return Err(GroupError::timeout(timeout, self.tasks()));
         }
         round.outcome()
@@ -291,6 +292,25 @@ impl Group {
     pub(crate) fn core(&self) -> &Arc<GroupCore> {
         &self.core
     }
+}
+
+/// Blocks until `round` is released or `deadline` passes (then false), through the one wait loop (helping on a
+/// worker). On a worker the jobs it runs meanwhile are often members of the round, whose counts the worker holds
+/// back (`membership/round.rs`, step 3): once it holds all that is left, it gives them back, which releases the
+/// round — else the wait would go on to run unrelated work, one nested inside another.
+fn wait_for_round(round: &Round, deadline: Option<Instant>) -> bool {
+    let mut listener = None;
+    let mut poll = |waker: &Waker, register: bool| {
+        if round.is_released() || current::with_task_context(|cx| cx.held().give_back_if_all_of(round)) {
+            return Poll::Ready(());
+        }
+        if !register {
+            return Poll::Pending;
+        }
+        let wait = listener.get_or_insert_with(|| round.wait_async());
+        Pin::new(wait).poll(&mut Context::from_waker(waker))
+    };
+    wait_for(&mut poll, deadline).is_some()
 }
 
 /// The future of `group.await`: resolves when no tracked task is left, with the same result as

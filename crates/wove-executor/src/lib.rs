@@ -97,7 +97,7 @@ mod time;
 mod trace;
 mod yield_now;
 
-pub use builder::{Builder, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use builder::{Builder, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_STACK_SIZE};
 pub use engine::Engine;
 pub use error::{BuildError, GroupError, SpawnError, TaskError};
 pub use global::{current_task, is_cancelled, join, spawn, spawn_async, spawn_detached};

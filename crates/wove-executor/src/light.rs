@@ -169,7 +169,7 @@ impl<J: LightJob> LightJobs<J> {
     /// See [`LightJobs`].
     pub fn submit(&self, index: usize) {
         let job = self.unit.job(index);
-        self.unit.runner().engine.schedule(job, false);
+        self.unit.runner().engine.schedule(job);
     }
 
     /// How many job indices the unit has.

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 
 use crate::id::GroupId;
-use crate::membership::round::RoundRef;
+use crate::membership::round::{Round, RoundRef};
 
 /// A worker's held counts (step 3): counts in one round's latch that no task holds.
 #[derive(Debug)]
@@ -59,6 +59,17 @@ impl HeldCounts {
             if Some(held) != round {
                 self.flush();
             }
+        }
+    }
+
+    /// If the counts held are all that is left of `round`, gives them back (which releases it) and returns true.
+    pub(crate) fn give_back_if_all_of(&self, round: &Round) -> bool {
+        match self.0.get() {
+            Some((held, n)) if held == RoundRef::new(round) && n == round.live() => {
+                self.flush();
+                true
+            }
+            _ => false,
         }
     }
 

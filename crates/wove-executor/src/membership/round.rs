@@ -106,17 +106,12 @@ impl Round {
         self.latch.count()
     }
 
-    /// Blocks until the round is released (running queued jobs meanwhile on a worker).
-    pub(crate) fn wait(&self) {
-        self.latch.wait();
+    /// True once the round is released: nothing it counted is left.
+    pub(crate) fn is_released(&self) -> bool {
+        self.latch.is_released()
     }
 
-    /// Like [`wait`](Self::wait), giving up after `timeout`: false then.
-    pub(crate) fn wait_timeout(&self, timeout: std::time::Duration) -> bool {
-        self.latch.wait_timeout(timeout)
-    }
-
-    /// The future of [`wait`](Self::wait).
+    /// A future that is ready once the round is released.
     pub(crate) fn wait_async(&self) -> LatchWait {
         self.latch.wait_async()
     }

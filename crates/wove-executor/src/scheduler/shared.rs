@@ -28,7 +28,10 @@ pub(crate) type StartHook = Arc<dyn Fn(usize) + Send + Sync>;
 
 /// The state shared by an engine's handles and workers.
 pub(crate) struct Shared {
+    /// New work from outside the workers.
     pub(crate) injector: Injector<Job>,
+    /// Futures resumed by themselves or from outside the workers (`schedule.rs`).
+    pub(crate) resumed: Injector<Job>,
     pub(crate) stealers: Box<[Stealer<Job>]>,
     pub(crate) slots: Slots,
     /// Padded, as is `admission`: spinning workers write the sleep word as they start and stop searching, and
@@ -48,6 +51,8 @@ pub(crate) struct Shared {
     /// How long a shutdown waits for running tasks before it cancels them and, after a grace, leaves their
     /// threads detached (`shutdown.rs`).
     pub(crate) shutdown_timeout: Duration,
+    /// Each worker thread's stack size, for the wait loop's guard (`wait.rs`).
+    pub(crate) stack_size: usize,
 }
 
 impl Shared {
@@ -93,7 +98,10 @@ impl Shared {
     }
 
     pub(crate) fn has_work(&self, local: &Worker<Job>) -> bool {
-        !local.is_empty() || !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+        !local.is_empty()
+            || !self.resumed.is_empty()
+            || !self.injector.is_empty()
+            || self.stealers.iter().any(|s| !s.is_empty())
     }
 
     /// Hands a panic nobody can observe to the panic handler (default: stderr).

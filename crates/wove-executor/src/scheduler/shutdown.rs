@@ -98,6 +98,7 @@ impl Shared {
     fn is_stuck(&self) -> bool {
         self.sleep.all_asleep()
             && self.injector.is_empty()
+            && self.resumed.is_empty()
             && self.stealers.iter().all(|stealer| stealer.is_empty())
             && self.slots.iter().all(|slot| !slot.is_occupied())
     }

@@ -16,7 +16,8 @@ use crate::task::job::Job;
 pub(crate) fn start_worker(shared: Arc<Shared>, index: usize, local: Worker<Job>) {
     shared.sleep.register_thread(index);
     shared.thread_started(index);
-    let worker = Rc::new(WorkerContext::new(shared, index, local));
+    let base = 0u8;
+    let worker = Rc::new(WorkerContext::new(shared, index, local, std::ptr::from_ref(&base).addr()));
     context::enter_worker(worker.clone());
     let _hook = wove_latch::install_wait_hook(Rc::new(HelpWhileWaiting));
     worker.main_loop();

@@ -8,6 +8,7 @@ use std::thread::Thread;
 use std::time::Instant;
 
 use crate::scheduler::context;
+use crate::scheduler::worker::Reach;
 use crate::task::current;
 
 thread_local! {
@@ -55,7 +56,14 @@ pub(crate) fn wait_for<R>(poll: &mut dyn FnMut(&Waker, bool) -> Poll<R>, deadlin
             }
             match &worker {
                 Some(worker) => {
-                    if let Some(job) = worker.find_work() {
+                    // Deep in its stack, a wait takes no new work: only its worker's own jobs and resumed futures,
+                    // which the waits below it may be waiting for (`Builder::stack_size`).
+                    let here = 0u8;
+                    let reach = match worker.is_deep(std::ptr::from_ref(&here).addr()) {
+                        true => Reach::Started,
+                        false => Reach::Everywhere,
+                    };
+                    if let Some(job) = worker.find_work_in(reach) {
                         worker.run(job);
                         idle_rounds = 0;
                     } else if idle_rounds < WAIT_SPIN_ROUNDS {

@@ -2,14 +2,13 @@
 //!
 //! # Finding work
 //!
-//! Every 61st look starts at the injector (so work spawned from outside is never starved by a worker that
-//! keeps feeding itself); otherwise: the own deque's top, then a batch from the injector, then a batch stolen
-//! from another worker, starting at a pseudo-random one.
-//!
-//! Before all of that comes the next-task slot (`slot.rs`): the task that the running task just spawned or
-//! woke runs next, on this core. The own deque is LIFO, for the same locality, and for `join`. Wakes of a task
-//! by itself (`yield_now`) go to the injector, behind everything else. When a whole spin finds nothing, a worker
-//! may take the job in another worker's slot if that worker made no progress meanwhile (`slot.rs`, step 3).
+//! First the next-task slot (`slot.rs`): the task that the running task just spawned or woke runs next, on
+//! this core. Then the own deque's top (LIFO, for the same locality, and for `join`), then a batch of resumed
+//! futures (woken by themselves or from outside the workers: `schedule.rs`), then a batch from the injector
+//! (new work from outside), then a batch stolen from another worker, starting at a pseudo-random one. Every
+//! 61st look starts at the injector, then goes on in that order, so work spawned from outside is never starved
+//! by a worker that keeps feeding itself. When a whole spin finds nothing, a worker may take the job in another
+//! worker's slot if that worker made no progress meanwhile (`slot.rs`, step 3).
 //!
 //! **Patience.** A worker whose last steal (from the injector or another worker) brought back less than a full
 //! batch does not steal again the moment its own work runs out: it first waits out the quiet part of its spin
@@ -25,7 +24,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
 
-use crossbeam_deque::{Steal, Worker};
+use crossbeam_deque::{Injector, Steal, Worker};
 
 use crate::membership::held::HeldCounts;
 use crate::registry::live_tasks::Registry;
@@ -62,6 +61,17 @@ const FULL_BATCH: usize = 32;
 /// Admission credits a worker reserves at once when it has none left (`admission.rs`).
 const CREDIT_RESERVE: usize = 32;
 
+/// How far a look for work reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// The own slot and deque only (a patient thief: module docs).
+    Own,
+    /// The own slot and deque, and resumed futures: no new work (a wait deep in its stack: `wait.rs`).
+    Started,
+    /// Everywhere.
+    Everywhere,
+}
+
 /// One worker's thread-local state.
 pub(crate) struct WorkerContext {
     shared: Arc<Shared>,
@@ -75,6 +85,10 @@ pub(crate) struct WorkerContext {
     streak: Cell<u8>,
     /// The last steal brought back less than a full batch: wait out a quiet spin before the next (module docs).
     patient: Cell<bool>,
+    /// The address of the bottom of this worker's stack (about: a local of its first frame), and how deep the
+    /// stack may get before a wait stops taking new work (`wait.rs`).
+    stack_base: usize,
+    stack_limit: usize,
     /// Each other worker's progress when this one last looked at its slot (`slot.rs`, step 3).
     seen: Box<[Cell<usize>]>,
     /// The registry keys of other shards' tasks finished here and not yet removed from the registry, with a
@@ -95,9 +109,13 @@ pub(crate) struct WorkerContext {
 
 impl WorkerContext {
     /// Worker `index` of `shared`, on the calling thread, with its deque `local`.
-    pub(crate) fn new(shared: Arc<Shared>, index: usize, local: Worker<Job>) -> Self {
+    /// `stack_base`: the address of a local in the thread's first frame.
+    pub(crate) fn new(shared: Arc<Shared>, index: usize, local: Worker<Job>, stack_base: usize) -> Self {
         let workers = shared.stealers.len();
+        let stack_limit = shared.stack_size / 4 * 3;
         Self {
+            stack_base,
+            stack_limit,
             shared,
             index,
             local,
@@ -126,6 +144,12 @@ impl WorkerContext {
 
     pub(crate) fn shared_arc(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// True once this worker's stack is deeper than three quarters of its size at `here` (an address on it).
+    #[inline]
+    pub(crate) fn is_deep(&self, here: usize) -> bool {
+        self.stack_base.saturating_sub(here) > self.stack_limit
     }
 
     /// This worker's thread, to be unparked by whoever finishes a job it waits for.
@@ -271,7 +295,8 @@ impl WorkerContext {
 
     pub(crate) fn main_loop(&self) {
         loop {
-            if let Some(job) = self.find_work_in(!self.patient.get()) {
+            let reach = if self.patient.get() { Reach::Own } else { Reach::Everywhere };
+            if let Some(job) = self.find_work_in(reach) {
                 self.run(job);
                 continue;
             }
@@ -345,36 +370,43 @@ impl WorkerContext {
 
     /// The next job for this worker, if any is to be found anywhere.
     pub(crate) fn find_work(&self) -> Option<Job> {
-        self.find_work_in(true)
+        self.find_work_in(Reach::Everywhere)
     }
 
-    /// The next job: from this worker's own slot and deque, or — if `steal`, or on every 61st look — from the
-    /// injector and other workers too.
-    fn find_work_in(&self, steal: bool) -> Option<Job> {
+    /// The next job, from as far as `reach` says. The order: every 61st look the injector first (so work from
+    /// outside is never starved by a worker that keeps feeding itself), then as usual: the next-task slot
+    /// (unless it ran [`MAX_STREAK`] times in a row), the own deque, resumed futures, the injector, the slot,
+    /// other workers' deques.
+    pub(crate) fn find_work_in(&self, reach: Reach) -> Option<Job> {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         let slot = &self.shared.slots[self.index];
-        let job = if tick % INJECTOR_INTERVAL == 0 {
-            self.steal_injector()
-        } else if self.streak.get() < MAX_STREAK {
-            slot.take().inspect(|_| self.streak.set(self.streak.get() + 1))
-        } else {
-            None
-        };
-        let job = job.or_else(|| {
-            self.streak.set(0);
-            let own = self.local.pop();
-            if own.is_some() || !steal {
-                return own.or_else(|| slot.take());
-            }
-            self.steal_injector().or_else(|| slot.take()).or_else(|| {
-                let stolen = self.steal_others();
-                if stolen.is_some() {
-                    self.shared.board.worker(self.index).stole();
-                }
-                stolen
+        let new_work = reach == Reach::Everywhere;
+        let fair = new_work && tick % INJECTOR_INTERVAL == 0;
+        let job = fair
+            .then(|| self.steal_from(&self.shared.injector))
+            .flatten()
+            .or_else(|| {
+                let streak = self.streak.get();
+                (streak < MAX_STREAK).then(|| slot.take().inspect(|_| self.streak.set(streak + 1))).flatten()
             })
-        });
+            .or_else(|| {
+                self.streak.set(0);
+                let own = self.local.pop();
+                if own.is_some() || reach == Reach::Own {
+                    return own.or_else(|| slot.take());
+                }
+                self.steal_from(&self.shared.resumed)
+                    .or_else(|| new_work.then(|| self.steal_from(&self.shared.injector)).flatten())
+                    .or_else(|| slot.take())
+                    .or_else(|| {
+                        let stolen = new_work.then(|| self.steal_others()).flatten();
+                        if stolen.is_some() {
+                            self.shared.board.worker(self.index).stole();
+                        }
+                        stolen
+                    })
+            });
         if job.is_some() {
             self.stop_searching();
         }
@@ -388,9 +420,9 @@ impl WorkerContext {
         }
     }
 
-    fn steal_injector(&self) -> Option<Job> {
+    fn steal_from(&self, injector: &Injector<Job>) -> Option<Job> {
         loop {
-            match self.shared.injector.steal_batch_and_pop(&self.local) {
+            match injector.steal_batch_and_pop(&self.local) {
                 Steal::Success(job) => return Some(self.after_steal(job)),
                 Steal::Empty => return None,
                 Steal::Retry => {}

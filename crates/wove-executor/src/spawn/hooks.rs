@@ -68,7 +68,7 @@ impl EngineHooks for Arc<Shared> {
     }
 
     fn schedule_ready(&self, continuation: Job) {
-        self.schedule(continuation, false);
+        self.schedule(continuation);
     }
 
     fn cancel_group(&self, group: GroupId) {

@@ -93,21 +93,24 @@ impl Shared {
         Fut::Output: Send + 'static,
     {
         // A future task's cell is its core alone: the future lives in its async-task cell.
-        let registered = context::with_worker_of(self, |worker| self.register(spec, worker, (), |core, ()| core));
-        let Ok(core) = registered else { return Err(future) };
-        let engine = self.clone();
-        let schedule = move |runnable, info: async_task::ScheduleInfo| {
-            engine.schedule(Job::task(runnable), info.woken_while_running);
-        };
-        let traced = TaskMeta { id: core.header.id, name: self.tracer.as_ref().and_then(|_| core.header.name.clone()) };
-        let task_future = TaskFuture::new(core.clone(), self.clone(), future);
-        let (runnable, cell) =
-            async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
-        cell.detach();
-        // Taken before the task can run (and give its count back).
-        let spawned = Spawned::new(core);
-        runnable.schedule();
-        Ok(spawned)
+        context::with_worker_of(self, |worker| {
+            let Ok(core) = self.register(spec, worker, (), |core, ()| core) else { return Err(future) };
+            let engine = self.clone();
+            // Only wakes come through here: the first queueing is below.
+            let schedule = move |runnable, info: async_task::ScheduleInfo| {
+                engine.schedule_resumed(Job::task(runnable), info.woken_while_running);
+            };
+            let traced =
+                TaskMeta { id: core.header.id, name: self.tracer.as_ref().and_then(|_| core.header.name.clone()) };
+            let task_future = TaskFuture::new(core.clone(), self.clone(), future);
+            let (runnable, cell) =
+                async_task::Builder::new().metadata(traced).spawn(move |_| task_future, async_task::WithInfo(schedule));
+            cell.detach();
+            // Taken before the task can run (and give its count back).
+            let spawned = Spawned::new(core);
+            self.schedule_from(worker, Job::task(runnable));
+            Ok(spawned)
+        })
     }
 
     /// Admits a task, builds its cell around a fresh core with `cell(core, body)`, registers it, and cancels it
