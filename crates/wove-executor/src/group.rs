@@ -301,7 +301,8 @@ impl Group {
 fn wait_for_round(round: &Round, deadline: Option<Instant>) -> bool {
     let mut listener = None;
     let mut poll = |waker: &Waker, register: bool| {
-        if round.is_released() || current::with_task_context(|cx| cx.held().give_back_if_all_of(round)) {
+        let live = round.live();
+        if live == 0 || current::with_task_context(|cx| cx.held().give_back_if_all_of(round, live)) {
             return Poll::Ready(());
         }
         if !register {

@@ -62,10 +62,12 @@ impl HeldCounts {
         }
     }
 
-    /// If the counts held are all that is left of `round`, gives them back (which releases it) and returns true.
-    pub(crate) fn give_back_if_all_of(&self, round: &Round) -> bool {
+    /// If the counts held are all that is left of `round` (`live`, read just before), gives them back (which
+    /// releases it) and returns true.
+    #[inline]
+    pub(crate) fn give_back_if_all_of(&self, round: &Round, live: usize) -> bool {
         match self.0.get() {
-            Some((held, n)) if held == RoundRef::new(round) && n == round.live() => {
+            Some((held, n)) if held == RoundRef::new(round) && n == live => {
                 self.flush();
                 true
             }

@@ -101,14 +101,10 @@ impl Round {
         self.failures.lock().push((task, message));
     }
 
-    /// The tasks counted now (a snapshot), held counts included.
+    /// The tasks counted now (a snapshot), held counts included: zero once the round is released.
+    #[inline]
     pub(crate) fn live(&self) -> usize {
         self.latch.count()
-    }
-
-    /// True once the round is released: nothing it counted is left.
-    pub(crate) fn is_released(&self) -> bool {
-        self.latch.is_released()
     }
 
     /// A future that is ready once the round is released.

@@ -65,6 +65,7 @@ impl Registry {
     /// From outside, it also returns one count sent home to the outside shard, if any, for the caller to drop:
     /// each spawn from outside frees one finished cell, which its thread's allocator hands out again to the
     /// next spawn (`inbox.rs`).
+    #[inline]
     pub(crate) fn insert<C: TaskControl + 'static>(
         &self,
         owner: Option<(usize, &RefCell<SlotAllocator>)>,

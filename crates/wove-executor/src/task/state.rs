@@ -47,26 +47,32 @@ pub(crate) struct State(AtomicU32);
 pub(crate) struct Snapshot(u32);
 
 impl Snapshot {
+    #[inline]
     pub(crate) fn is_running(self) -> bool {
         self.0 & RUNNING != 0
     }
 
+    #[inline]
     pub(crate) fn is_cancel_requested(self) -> bool {
         self.0 & CANCEL_REQUESTED != 0
     }
 
+    #[inline]
     pub(crate) fn is_decided(self) -> bool {
         self.0 & DECIDED != 0
     }
 
+    #[inline]
     pub(crate) fn is_complete(self) -> bool {
         self.0 & COMPLETE != 0
     }
 
+    #[inline]
     pub(crate) fn is_detached(self) -> bool {
         self.0 & DETACHED != 0
     }
 
+    #[inline]
     pub(crate) fn is_released(self) -> bool {
         self.0 & RELEASED != 0
     }
@@ -86,16 +92,19 @@ pub(crate) enum CancelRequest {
 
 impl State {
     /// A fresh task's word; `detached`: born without a handle (step 5).
+    #[inline]
     pub(crate) fn new(detached: bool) -> Self {
         Self(AtomicU32::new(if detached { DETACHED } else { 0 }))
     }
 
     /// The word now (`Acquire`).
+    #[inline]
     pub(crate) fn load(&self) -> Snapshot {
         Snapshot(self.0.load(Ordering::Acquire))
     }
 
     /// Step 1: asks for cancellation while the outcome is not decided.
+    #[inline]
     pub(crate) fn request_cancel(&self) -> CancelRequest {
         let mut state = self.0.load(Ordering::Acquire);
         loop {
@@ -114,6 +123,7 @@ impl State {
 
     /// Step 2, before a step of the body: false if the task must end as cancelled instead.
     #[must_use]
+    #[inline]
     pub(crate) fn begin_step(&self) -> bool {
         self.0.fetch_or(RUNNING, Ordering::AcqRel) & CANCEL_REQUESTED == 0
     }
@@ -122,18 +132,21 @@ impl State {
     /// whoever gets `Some` is the only one ever to run (or drop unrun) the body — else whether to run it
     /// (`Some(false)`: end as cancelled instead).
     #[must_use]
+    #[inline]
     pub(crate) fn claim(&self) -> Option<bool> {
         let before = self.0.fetch_or(RUNNING, Ordering::AcqRel);
         (before & RUNNING == 0).then_some(before & CANCEL_REQUESTED == 0)
     }
 
     /// Step 3: the outcome is decided; returns the word before (did a cancellation win? is the handle gone?).
+    #[inline]
     pub(crate) fn decide(&self) -> Snapshot {
         Snapshot(self.0.fetch_or(DECIDED, Ordering::AcqRel))
     }
 
     /// Step 4 (under the slot lock): the outcome is stored and the task released; returns the word before (is
     /// the handle gone, so the outcome is an orphan to dispose of?).
+    #[inline]
     pub(crate) fn complete(&self) -> Snapshot {
         Snapshot(self.0.fetch_or(COMPLETE | RELEASED, Ordering::AcqRel))
     }
@@ -141,12 +154,14 @@ impl State {
     /// Step 4 for a task whose handle was gone before its outcome was decided, with no cancellation under way
     /// (`decided`, what [`decide`](Self::decide) returned, says so): nobody else writes the word any more, so a
     /// store does.
+    #[inline]
     pub(crate) fn complete_alone(&self, decided: Snapshot) {
         debug_assert!(decided.is_detached() && !decided.is_cancel_requested());
         self.0.store(decided.0 | DECIDED | COMPLETE | RELEASED, Ordering::Release);
     }
 
     /// Step 5: the handle is gone; returns the word before (was the outcome already stored?).
+    #[inline]
     pub(crate) fn detach(&self) -> Snapshot {
         Snapshot(self.0.fetch_or(DETACHED, Ordering::AcqRel))
     }
