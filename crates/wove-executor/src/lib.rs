@@ -53,6 +53,27 @@
 //! `docs/decisions.md` keeps the measurements behind the choices. The task state, completion, admission, sleep,
 //! round and registry protocols are model-checked with loom (`just loom`).
 //!
+//! # Waiting, stacks and shutdown
+//!
+//! - **Help while waiting.** A blocking wait on a worker ([`Task::join`], [`Task::wait_timeout`],
+//!   [`Group::wait`], a latch or event, [`join`]) runs other jobs on the same stack until its condition holds, so
+//!   nested blocking never deadlocks. Three rules keep those stacks shallow: futures resumed by a wake from
+//!   outside the workers (or by themselves) run before new work, so a task blocked on a child finds the child
+//!   resumed before it starts another task; a group wait gives back the member counts its worker holds as soon
+//!   as they are all that is left; and past three quarters of its stack a wait takes no new work at all — only
+//!   its worker's own jobs and resumed futures. The limit: a wait that deep, on an engine whose every worker
+//!   is that deep, whose condition needs a task not yet started, waits until another wait unwinds.
+//! - **Stacks.** Worker threads have 32 MiB stacks by default ([`DEFAULT_STACK_SIZE`], address space: memory is
+//!   used only as deep as a stack gets), enough for spawn + join recursion 10,000 levels deep in a debug build
+//!   (about 2 KiB a level) and several times that in release; [`Builder::stack_size`] changes it.
+//! - **Shutdown and drop.** [`Engine::shutdown`], and the drop of the last [`Engine`] handle, always end:
+//!   queued tasks and running closures run to their end; futures still pending once no runnable work is left
+//!   are cancelled; closures still running after the shutdown timeout ([`DEFAULT_SHUTDOWN_TIMEOUT`], 5 s) see
+//!   [`is_cancelled`] turn true, and those that still do not return are named on stderr and left on detached
+//!   threads. [`Engine::shutdown_now`] cancels everything at once and waits for the threads.
+//! - **Time.** [`sleep`], [`sleep_until`] and [`timeout`] suspend futures on one timer thread per process, so
+//!   sleeping tasks hold no worker, and an engine whose only work is a pending timer burns no CPU.
+//!
 //! # Semantics worth knowing
 //!
 //! - A closure that is running when [`Task::cancel`] returns `true` runs on (unless it checks
