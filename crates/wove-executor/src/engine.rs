@@ -488,7 +488,7 @@ impl Engine {
     pub fn shutdown_now(&self) {
         self.shared.close(true);
         if !self.shared.is_own_thread() {
-            self.shared.join_threads();
+            self.shared.join_threads(None);
         }
     }
 

@@ -12,11 +12,13 @@
 //!    wake that may never come (or closures blocked on them): it cancels the registered futures, which are
 //!    woken to be dropped (their done-callbacks see `Cancelled`), as `asyncio.run` and tokio do with what is
 //!    left. Closures are never cut short here.
-//! 3. If the workers have not exited after the engine's `shutdown_timeout`, every task is cancelled: running
-//!    closures see `is_cancelled()` turn true. The thread waits a short grace ([`GRACE`]) for them to return;
-//!    then it names the tasks still running on stderr (and to the panic handler, if one is set) and returns,
-//!    leaving the worker threads detached. So a shutdown always ends, and a task that finishes within the
-//!    timeout is never cut short.
+//! 3. If the workers have not exited after the engine's `shutdown_timeout`, every task left is cancelled:
+//!    running closures see `is_cancelled()` turn true (what they spawn from then on is still accepted, and runs
+//!    on the threads left behind). The thread waits a short grace ([`GRACE`]) for them to return; then it names
+//!    the tasks still running on stderr (and to the panic handler, if one is set) and returns, leaving the worker
+//!    threads detached. Threads that do not exit although no task is left (stuck in `on_thread_start`) are
+//!    waited for until the same deadline, then named and left detached too. So a shutdown always ends, and a
+//!    task that finishes within the timeout is never cut short.
 //! 4. `shutdown_now` cancels every registered task at once: queued ones end as cancelled when a worker reaches
 //!    them (their callbacks still run), suspended futures are woken to be dropped, running closures run on and
 //!    their values are dropped. Tasks admitted afterwards are born cancelled. It then joins the workers.
@@ -58,7 +60,7 @@ impl Shared {
         let deadline = Instant::now().checked_add(self.shutdown_timeout);
         loop {
             if self.admission.should_exit() {
-                self.join_threads();
+                self.join_threads(deadline);
                 return;
             }
             let now = Instant::now();
@@ -74,13 +76,17 @@ impl Shared {
             let until = deadline.map_or(now + LOOK_INTERVAL, |deadline| deadline.min(now + LOOK_INTERVAL));
             self.wait_for_idle(until);
         }
-        self.close(true);
+        // Every task left is asked to stop; what they spawn from now on still runs, on the threads left behind.
+        for task in self.registry.all() {
+            task.cancel();
+        }
+        self.sleep.wake_all();
         let grace = Instant::now() + GRACE;
         while !self.admission.should_exit() && Instant::now() < grace {
             self.wait_for_idle(grace.min(Instant::now() + LOOK_INTERVAL));
         }
         if self.admission.should_exit() {
-            self.join_threads();
+            self.join_threads(Some(Instant::now() + GRACE));
             return;
         }
         self.abandon();
@@ -128,14 +134,32 @@ impl Shared {
         drop(std::mem::take(&mut *self.threads.lock()));
     }
 
-    /// Joins the worker threads, except the calling thread if it is one of them (step 5).
-    pub(crate) fn join_threads(&self) {
+    /// Joins the worker threads that exit by `deadline` (`None`: however long it takes), except the calling
+    /// thread if it is one of them (step 5); those still running then (blocked in `on_thread_start`, say) are
+    /// named on stderr and left detached.
+    pub(crate) fn join_threads(&self, deadline: Option<Instant>) {
         let threads = std::mem::take(&mut *self.threads.lock());
         let me = std::thread::current().id();
-        for thread in threads {
-            if thread.thread().id() != me {
-                let _ = thread.join();
+        let mut left: Vec<_> = threads.into_iter().filter(|thread| thread.thread().id() != me).collect();
+        let mut pause = Duration::from_micros(50);
+        loop {
+            let (finished, running): (Vec<_>, Vec<_>) = left.into_iter().partition(|thread| thread.is_finished());
+            finished.into_iter().for_each(|thread| drop(thread.join()));
+            left = running;
+            if left.is_empty() {
+                return;
             }
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                break;
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(LOOK_INTERVAL);
         }
+        let names: Vec<&str> = left.iter().map(|thread| thread.thread().name().unwrap_or("unnamed")).collect();
+        eprintln!(
+            "wove: shutdown timed out after {:?}; worker threads still busy, left detached: {}",
+            self.shutdown_timeout,
+            names.join(", ")
+        );
     }
 }
