@@ -316,6 +316,8 @@ impl WorkerContext {
                 self.free_outside_sent_home();
             }
         }
+        // Counts held back go home before the thread ends (held counts have no `Drop`).
+        current::flush_held();
         self.stop_searching();
     }
 
@@ -396,7 +398,7 @@ impl WorkerContext {
                 if own.is_some() || reach == Reach::Own {
                     return own.or_else(|| slot.take());
                 }
-                self.steal_from(&self.shared.resumed)
+                self.steal_resumed()
                     .or_else(|| new_work.then(|| self.steal_from(&self.shared.injector)).flatten())
                     .or_else(|| slot.take())
                     .or_else(|| {
@@ -418,6 +420,13 @@ impl WorkerContext {
         if self.searching.replace(false) {
             self.shared.sleep.end_search(|| self.shared.has_work(&self.local));
         }
+    }
+
+    /// A batch of resumed futures, if any. Looked at before every steal from the injector, so it first checks
+    /// with two plain loads: a steal from an empty injector costs a `SeqCst` fence.
+    #[inline]
+    fn steal_resumed(&self) -> Option<Job> {
+        if self.shared.resumed.is_empty() { None } else { self.steal_from(&self.shared.resumed) }
     }
 
     fn steal_from(&self, injector: &Injector<Job>) -> Option<Job> {

@@ -10,8 +10,8 @@ use crate::id::TaskId;
 use crate::membership::held::HeldCounts;
 use crate::task::header::Header;
 
-/// The task layer's per-thread state, in one `const`-initialized thread-local: one cheap access (no lazy
-/// initialization check, no borrow flag) serves a whole spawn.
+/// The task layer's per-thread state, in one `const`-initialized thread-local of types without `Drop`: reaching
+/// it is an address computation (no lazy initialization, no destructor registration, no borrow flag).
 pub(crate) struct TaskContext {
     /// The header of the task running on this thread (its body or one of its callbacks), set only while the
     /// [`TaskGuard`] that borrows it lives.
