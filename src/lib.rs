@@ -3,7 +3,7 @@
 //! latch and event that replace asyncio's "the last task sets a global `Event`" pattern, across all cores.
 //!
 //! This facade re-exports the wove crates: the engine ([`wove_executor`]), continuations ([`wove_chain`],
-//! also in [`prelude`]) and the latch ([`wove_latch`]).
+//! also in [`prelude`]), task graphs ([`graph`], from [`wove_graph`]) and the latch ([`wove_latch`]).
 //!
 //! # Examples
 //!
@@ -34,6 +34,20 @@ pub use wove_executor::{
     WorkerMetrics, YieldNow, current_task, is_cancelled, join, sleep, sleep_until, spawn, spawn_async, spawn_detached,
     timeout, yield_now,
 };
+/// CPU-parallel task graphs: see [`wove_graph`].
+///
+/// # Examples
+///
+/// ```
+/// let mut g = wove::graph::TaskGraph::new();
+/// let answer = g.add("answer", || 42);
+/// let engine = wove::Engine::builder().threads(2).build()?;
+/// assert_eq!(g.build().unwrap().run(&engine).join().unwrap().get(answer), Some(&42));
+/// # Ok::<(), wove::BuildError>(())
+/// ```
+pub mod graph {
+    pub use wove_graph::*;
+}
 pub use wove_latch::{
     Blocker, Event, EventWait, Latch, LatchError, LatchGuard, LatchWait, WaitHook, WaitHookGuard, install_wait_hook,
 };

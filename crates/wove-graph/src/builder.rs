@@ -1,0 +1,319 @@
+//! `TaskGraph`: building a graph, node by node and edge by edge, then validating it once.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::GraphError;
+use crate::graph::Graph;
+use crate::inputs::{Inputs, Value};
+use crate::node::Node;
+use crate::spec::{GraphSpec, NodeSpec, Outcome};
+
+/// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
+/// validates it once. Taskflow's `emplace` is [`add`](Self::add), its `precede` is [`precede`](Self::precede).
+///
+/// # Examples
+///
+/// ```
+/// use wove_graph::TaskGraph;
+/// let mut g = TaskGraph::new();
+/// let a = g.add("a", || 20u64);
+/// let b = g.add("b", || 22u64);
+/// let sum = g.add_after("sum", (a, b), |(x, y)| x + y);
+/// let graph = g.build()?;
+/// let engine = wove_executor::Engine::builder().threads(2).build().unwrap();
+/// let outputs = graph.run(&engine).join()?;
+/// assert_eq!(outputs.get(sum), Some(&42));
+/// # Ok::<(), wove_graph::GraphError>(())
+/// ```
+pub struct TaskGraph {
+    id: u64,
+    nodes: Vec<NodeSpec>,
+    /// The first node found linked to another graph's node.
+    foreign: Option<String>,
+}
+
+static NEXT_GRAPH: AtomicU64 = AtomicU64::new(1);
+
+/// Wraps a node's value for its successors: a `()` is not stored.
+fn store<T: Send + Sync + 'static>(value: T) -> Option<Value> {
+    if TypeId::of::<T>() == TypeId::of::<()>() { None } else { Some(Arc::new(value) as Arc<dyn Any + Send + Sync>) }
+}
+
+impl TaskGraph {
+    /// An empty graph.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskGraph`].
+    pub fn new() -> Self {
+        Self { id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed), nodes: Vec::new(), foreign: None }
+    }
+
+    fn push<T>(&mut self, name: &str, body: crate::spec::Body, condition: bool, stores: bool) -> Node<T> {
+        let index = self.nodes.len();
+        self.nodes.push(NodeSpec {
+            name: name.to_string(),
+            body,
+            condition,
+            stores,
+            inputs: Vec::new(),
+            successors: Vec::new(),
+            strong_predecessors: 0,
+            weak_predecessors: 0,
+        });
+        Node::new(index, self.id)
+    }
+
+    /// Adds a node that runs `body` and passes its value to the nodes that take it as an input. A node runs
+    /// once per run (once per visit in a condition loop); the closure is shared by every run, so it is `Fn`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let hello = g.add("hello", || "hello");
+    /// let graph = g.build()?;
+    /// let engine = wove_executor::Engine::builder().threads(1).build().unwrap();
+    /// assert_eq!(graph.run(&engine).join()?.get(hello), Some(&"hello"));
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    pub fn add<T, F>(&mut self, name: &str, body: F) -> Node<T>
+    where
+        T: Send + Sync + 'static,
+        F: Fn() -> T + Send + Sync + 'static,
+    {
+        let stores = TypeId::of::<T>() != TypeId::of::<()>();
+        self.push(name, Box::new(move |_: &[Option<Value>]| Outcome::Value(store(body()))), false, stores)
+    }
+
+    /// Adds a node that runs after `inputs` — one node, or a tuple of 1 to 8 — with references to their
+    /// outputs in the same run: `&T` for one `Node<T>`, a tuple of references for a tuple. Each input is an
+    /// edge into the new node.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let text = g.add("load", || "1 2 3".to_string());
+    /// let numbers = g.add_after("parse", text, |text: &String| {
+    ///     text.split(' ').map(|n| n.parse::<u32>().unwrap()).collect::<Vec<_>>()
+    /// });
+    /// let total = g.add_after("sum", numbers, |numbers: &Vec<u32>| numbers.iter().sum::<u32>());
+    /// let graph = g.build()?;
+    /// let engine = wove_executor::Engine::builder().threads(2).build().unwrap();
+    /// assert_eq!(graph.run(&engine).join()?.get(total), Some(&6));
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    ///
+    /// Using an output as the wrong type does not compile:
+    ///
+    /// ```compile_fail
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let text = g.add("load", || "not a number".to_string());
+    /// g.add_after("double", text, |n: &u32| n * 2);
+    /// ```
+    pub fn add_after<I, T, F>(&mut self, name: &str, inputs: I, body: F) -> Node<T>
+    where
+        I: Inputs,
+        T: Send + Sync + 'static,
+        F: for<'a> Fn(I::Refs<'a>) -> T + Send + Sync + 'static,
+    {
+        let stores = TypeId::of::<T>() != TypeId::of::<()>();
+        let node_name = name.to_string();
+        let body = move |values: &[Option<Value>]| {
+            let refs = I::refs(values).unwrap_or_else(|| panic!("an input of '{node_name}' has no value in this run"));
+            Outcome::Value(store(body(refs)))
+        };
+        let node: Node<T> = self.push(name, Box::new(body), false, stores);
+        for (input, graph) in inputs.nodes() {
+            if self.link(input, graph, node.index) {
+                self.nodes[node.index].inputs.push(input);
+            }
+        }
+        node
+    }
+
+    /// Adds a condition node: it returns the index of the one successor to run, among the nodes it
+    /// [`precede`](Self::precede)s, in the order of those calls (out of range: none). Edges out of a condition
+    /// node are *weak*: they do not count toward the successor's dependencies, so a condition can loop back to
+    /// an earlier node (Taskflow's condition tasks).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// let rounds = Arc::new(AtomicU32::new(0));
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let start = g.add("start", || ());
+    /// let counter = rounds.clone();
+    /// let body = g.add("body", move || {
+    ///     counter.fetch_add(1, Ordering::SeqCst);
+    /// });
+    /// let seen = rounds.clone();
+    /// let check = g.condition("again?", move || if seen.load(Ordering::SeqCst) < 3 { 0 } else { 1 });
+    /// let done = g.add("done", || ());
+    /// g.precede(start, body);
+    /// g.precede(body, check);
+    /// g.precede(check, body); // 0: loop back (a weak edge)
+    /// g.precede(check, done); // 1: leave
+    /// let engine = wove_executor::Engine::builder().threads(2).build().unwrap();
+    /// g.build()?.run(&engine).join()?;
+    /// assert_eq!(rounds.load(Ordering::SeqCst), 3);
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    pub fn condition<F>(&mut self, name: &str, body: F) -> Node<usize>
+    where
+        F: Fn() -> usize + Send + Sync + 'static,
+    {
+        self.push(name, Box::new(move |_: &[Option<Value>]| Outcome::Branch(body())), true, false)
+    }
+
+    /// Adds an ordering edge: `after` runs only once `before` has finished (no data passes). If `before` is a
+    /// condition node, `after` is its next branch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// let order = Arc::new(Mutex::new(Vec::new()));
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let (first, second) = (order.clone(), order.clone());
+    /// let a = g.add("a", move || first.lock().unwrap().push("a"));
+    /// let b = g.add("b", move || second.lock().unwrap().push("b"));
+    /// g.precede(a, b);
+    /// let engine = wove_executor::Engine::builder().threads(2).build().unwrap();
+    /// g.build()?.run(&engine).join()?;
+    /// assert_eq!(*order.lock().unwrap(), ["a", "b"]);
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    pub fn precede<A, B>(&mut self, before: Node<A>, after: Node<B>) {
+        if after.graph == self.id {
+            self.link(before.index, before.graph, after.index);
+            return;
+        }
+        // `after` is a stranger: name the local end, if there is one.
+        let local = (before.graph == self.id).then(|| self.nodes[before.index].name.clone());
+        self.foreign.get_or_insert(local.unwrap_or_else(|| "(none)".to_string()));
+    }
+
+    /// Records the edge `from -> to` (`to` is this graph's); false if `from` is another graph's node.
+    fn link(&mut self, from: usize, graph: u64, to: usize) -> bool {
+        if graph != self.id {
+            let name = self.nodes[to].name.clone();
+            self.foreign.get_or_insert(name);
+            return false;
+        }
+        self.nodes[from].successors.push(to);
+        if self.nodes[from].condition {
+            self.nodes[to].weak_predecessors += 1;
+        } else {
+            self.nodes[to].strong_predecessors += 1;
+        }
+        true
+    }
+
+    /// The number of nodes so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// g.add("a", || ());
+    /// assert_eq!(g.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True if no node was added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(wove_graph::TaskGraph::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Validates the graph once and makes it runnable.
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError::is_cycle`]: a cycle that does not pass through a condition node, named by
+    /// [`GraphError::cycle`]; [`GraphError::is_foreign_node`]: an edge or an input names another graph's node.
+    ///
+    /// # Examples
+    ///
+    /// See [`TaskGraph`] and [`GraphError`].
+    pub fn build(self) -> Result<Graph, GraphError> {
+        if let Some(node) = self.foreign {
+            return Err(GraphError::new_foreign_node(node));
+        }
+        if let Some(cycle) = find_cycle(&self.nodes) {
+            return Err(GraphError::new_cycle(cycle.into_iter().map(|index| self.nodes[index].name.clone()).collect()));
+        }
+        let sources = (0..self.nodes.len())
+            .filter(|&index| self.nodes[index].strong_predecessors + self.nodes[index].weak_predecessors == 0)
+            .collect();
+        Ok(Graph::new(GraphSpec { id: self.id, nodes: self.nodes, sources }))
+    }
+}
+
+/// A cycle of strong edges (edges out of condition nodes do not count), as the nodes on it in edge order.
+/// Iterative depth-first search, so a million-node chain costs no stack.
+fn find_cycle(nodes: &[NodeSpec]) -> Option<Vec<usize>> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; nodes.len()];
+    let strong = |index: usize| -> &[usize] { if nodes[index].condition { &[] } else { &nodes[index].successors } };
+    for root in 0..nodes.len() {
+        if state[root] != NEW {
+            continue;
+        }
+        // The path from the root, each with the position of its next successor to look at.
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = ON_PATH;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            match strong(node).get(*next) {
+                Some(&successor) => {
+                    *next += 1;
+                    match state[successor] {
+                        NEW => {
+                            state[successor] = ON_PATH;
+                            path.push((successor, 0));
+                        }
+                        ON_PATH => {
+                            let start =
+                                path.iter().position(|&(on_path, _)| on_path == successor).expect("on the path");
+                            return Some(path[start..].iter().map(|&(on_path, _)| on_path).collect());
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    state[node] = DONE;
+                    path.pop();
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Default for TaskGraph {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for TaskGraph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskGraph").field("nodes", &self.nodes.len()).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,90 @@
+//! The inputs of a node added with [`TaskGraph::add_after`](crate::TaskGraph::add_after): one node, or a tuple
+//! of 1 to 8 nodes, whose outputs in the same run the node's closure gets by reference.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::node::Node;
+
+/// A node's output in one run, type-erased.
+pub(crate) type Value = Arc<dyn Any + Send + Sync>;
+
+/// The output of type `T` in `value`; a node of output `()` stores nothing, and reads as `&()`.
+fn value<T: 'static>(value: &Option<Value>) -> Option<&T> {
+    match value {
+        Some(value) => value.downcast_ref::<T>(),
+        None => (&() as &'static dyn Any).downcast_ref::<T>(),
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// One node, or a tuple of 1 to 8 nodes: the inputs of [`TaskGraph::add_after`](crate::TaskGraph::add_after).
+/// The closure gets `&T` for one `Node<T>`, and a tuple of references for a tuple of nodes.
+///
+/// # Examples
+///
+/// ```
+/// use wove_graph::TaskGraph;
+/// let mut g = TaskGraph::new();
+/// let (a, b) = (g.add("a", || 2u32), g.add("b", || "x".to_string()));
+/// let one = g.add_after("one", a, |a: &u32| a * 10);
+/// let both = g.add_after("both", (a, b), |(a, b): (&u32, &String)| format!("{b}{a}"));
+/// # let _ = (one, both);
+/// ```
+pub trait Inputs: sealed::Sealed + Copy + Send + Sync + 'static {
+    /// What the node's closure gets: references to the inputs' outputs in this run.
+    type Refs<'a>;
+
+    /// The nodes, as (index, graph) pairs.
+    #[doc(hidden)]
+    fn nodes(&self) -> Vec<(usize, u64)>;
+
+    /// The references, from the inputs' values in [`nodes`](Self::nodes) order; `None` if one has no value of
+    /// its type.
+    #[doc(hidden)]
+    fn refs(values: &[Option<Value>]) -> Option<Self::Refs<'_>>;
+}
+
+impl<T> sealed::Sealed for Node<T> {}
+
+impl<T: Send + Sync + 'static> Inputs for Node<T> {
+    type Refs<'a> = &'a T;
+
+    fn nodes(&self) -> Vec<(usize, u64)> {
+        vec![(self.index, self.graph)]
+    }
+
+    fn refs(values: &[Option<Value>]) -> Option<&T> {
+        value::<T>(&values[0])
+    }
+}
+
+macro_rules! tuple_inputs {
+    ($($name:ident $index:tt),+) => {
+        impl<$($name),+> sealed::Sealed for ($(Node<$name>,)+) {}
+
+        impl<$($name: Send + Sync + 'static),+> Inputs for ($(Node<$name>,)+) {
+            type Refs<'a> = ($(&'a $name,)+);
+
+            fn nodes(&self) -> Vec<(usize, u64)> {
+                vec![$((self.$index.index, self.$index.graph)),+]
+            }
+
+            fn refs(values: &[Option<Value>]) -> Option<Self::Refs<'_>> {
+                Some(($(value::<$name>(&values[$index])?,)+))
+            }
+        }
+    };
+}
+
+tuple_inputs!(A 0);
+tuple_inputs!(A 0, B 1);
+tuple_inputs!(A 0, B 1, C 2);
+tuple_inputs!(A 0, B 1, C 2, D 3);
+tuple_inputs!(A 0, B 1, C 2, D 3, E 4);
+tuple_inputs!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_inputs!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_inputs!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);

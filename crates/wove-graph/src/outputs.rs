@@ -1,0 +1,80 @@
+//! `Outputs`: what one run's nodes produced.
+
+use std::any::Any;
+use std::fmt;
+
+use crate::inputs::Value;
+use crate::node::Node;
+
+/// The outputs of one run, by node: what [`GraphRun::join`](crate::GraphRun::join) returns. A node that ran
+/// more than once (in a condition loop) has the output of its last visit; one that did not run has none.
+///
+/// # Examples
+///
+/// ```
+/// let mut g = wove_graph::TaskGraph::new();
+/// let word = g.add("word", || "wove".to_string());
+/// let engine = wove_executor::Engine::builder().threads(1).build().unwrap();
+/// let mut outputs = g.build()?.run(&engine).join()?;
+/// assert_eq!(outputs.get(word).map(String::as_str), Some("wove"));
+/// assert_eq!(outputs.take(word), Some("wove".to_string()));
+/// assert_eq!(outputs.get(word), None); // taken
+/// # Ok::<(), wove_graph::GraphError>(())
+/// ```
+pub struct Outputs {
+    graph: u64,
+    values: Vec<Option<Value>>,
+    ran: Vec<bool>,
+}
+
+impl Outputs {
+    pub(crate) fn new(graph: u64, values: Vec<Option<Value>>, ran: Vec<bool>) -> Self {
+        Self { graph, values, ran }
+    }
+
+    /// The output of `node` in this run, if it ran (and was not taken). `None` too for a node of another graph.
+    ///
+    /// # Examples
+    ///
+    /// See [`Outputs`].
+    pub fn get<T: 'static>(&self, node: Node<T>) -> Option<&T> {
+        if node.graph != self.graph || !*self.ran.get(node.index)? {
+            return None;
+        }
+        match &self.values[node.index] {
+            Some(value) => value.downcast_ref::<T>(),
+            None => (&() as &'static dyn Any).downcast_ref::<T>(),
+        }
+    }
+
+    /// Moves the output of `node` out (`None` if it did not run, was taken, or is still shared).
+    ///
+    /// # Examples
+    ///
+    /// See [`Outputs`].
+    pub fn take<T: Send + Sync + 'static>(&mut self, node: Node<T>) -> Option<T> {
+        if node.graph != self.graph || !*self.ran.get(node.index)? {
+            return None;
+        }
+        match self.values[node.index].take() {
+            Some(value) => match value.downcast::<T>() {
+                Ok(value) => std::sync::Arc::try_unwrap(value).ok(),
+                Err(value) => {
+                    self.values[node.index] = Some(value);
+                    None
+                }
+            },
+            None => {
+                self.ran[node.index] = false;
+                (Box::new(()) as Box<dyn Any>).downcast::<T>().ok().map(|unit| *unit)
+            }
+        }
+        .inspect(|_| self.ran[node.index] = false)
+    }
+}
+
+impl fmt::Debug for Outputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outputs").field("ran", &self.ran.iter().filter(|&&ran| ran).count()).finish_non_exhaustive()
+    }
+}
