@@ -24,7 +24,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct BenchArgs {
-    /// Workloads to run, comma-separated: spawn, fanout, fib, chain, wavefront, cpu (default: all).
+    /// Workloads to run, comma-separated: spawn, fanout, fib, chain, wavefront, graph_wavefront, cpu (default: all).
     #[arg(long, value_delimiter = ',')]
     workload: Vec<String>,
     /// Thread counts, comma-separated, or `max` for all cores only (default: 1, 2, 4, … up to the cores).

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use wove_testkit::watchdog_with_limit;
 
-const WORKLOADS: [&str; 6] = ["spawn", "fanout", "fib", "chain", "wavefront", "cpu"];
+const WORKLOADS: [&str; 7] = ["spawn", "fanout", "fib", "chain", "wavefront", "graph_wavefront", "cpu"];
 const ENGINES: [&str; 4] = ["wove", "rayon", "tokio", "async-executor"];
 
 fn temp(name: &str) -> PathBuf {

@@ -1,6 +1,7 @@
 //! `TaskGraph`: building a graph, node by node and edge by edge, then validating it once.
 
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,10 +53,10 @@ impl TaskGraph {
         Self { id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed), nodes: Vec::new(), foreign: None }
     }
 
-    fn push<T>(&mut self, name: &str, body: crate::spec::Body, condition: bool, stores: bool) -> Node<T> {
+    fn push<T>(&mut self, name: Cow<'static, str>, body: crate::spec::Body, condition: bool, stores: bool) -> Node<T> {
         let index = self.nodes.len();
         self.nodes.push(NodeSpec {
-            name: name.to_string(),
+            name,
             body,
             condition,
             stores,
@@ -80,13 +81,13 @@ impl TaskGraph {
     /// assert_eq!(graph.run(&engine).join()?.get(hello), Some(&"hello"));
     /// # Ok::<(), wove_graph::GraphError>(())
     /// ```
-    pub fn add<T, F>(&mut self, name: &str, body: F) -> Node<T>
+    pub fn add<T, F>(&mut self, name: impl Into<Cow<'static, str>>, body: F) -> Node<T>
     where
         T: Send + Sync + 'static,
         F: Fn() -> T + Send + Sync + 'static,
     {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
-        self.push(name, Box::new(move |_: &[Option<Value>]| Outcome::Value(store(body()))), false, stores)
+        self.push(name.into(), Box::new(move |_: &[Option<Value>]| Outcome::Value(store(body()))), false, stores)
     }
 
     /// Adds a node that runs after `inputs` — one node, or a tuple of 1 to 8 — with references to their
@@ -115,14 +116,15 @@ impl TaskGraph {
     /// let text = g.add("load", || "not a number".to_string());
     /// g.add_after("double", text, |n: &u32| n * 2);
     /// ```
-    pub fn add_after<I, T, F>(&mut self, name: &str, inputs: I, body: F) -> Node<T>
+    pub fn add_after<I, T, F>(&mut self, name: impl Into<Cow<'static, str>>, inputs: I, body: F) -> Node<T>
     where
         I: Inputs,
         T: Send + Sync + 'static,
         F: for<'a> Fn(I::Refs<'a>) -> T + Send + Sync + 'static,
     {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
-        let node_name = name.to_string();
+        let name = name.into();
+        let node_name = name.clone();
         let body = move |values: &[Option<Value>]| {
             let refs = I::refs(values).unwrap_or_else(|| panic!("an input of '{node_name}' has no value in this run"));
             Outcome::Value(store(body(refs)))
@@ -165,11 +167,11 @@ impl TaskGraph {
     /// assert_eq!(rounds.load(Ordering::SeqCst), 3);
     /// # Ok::<(), wove_graph::GraphError>(())
     /// ```
-    pub fn condition<F>(&mut self, name: &str, body: F) -> Node<usize>
+    pub fn condition<F>(&mut self, name: impl Into<Cow<'static, str>>, body: F) -> Node<usize>
     where
         F: Fn() -> usize + Send + Sync + 'static,
     {
-        self.push(name, Box::new(move |_: &[Option<Value>]| Outcome::Branch(body())), true, false)
+        self.push(name.into(), Box::new(move |_: &[Option<Value>]| Outcome::Branch(body())), true, false)
     }
 
     /// Adds an ordering edge: `after` runs only once `before` has finished (no data passes). If `before` is a
@@ -196,14 +198,14 @@ impl TaskGraph {
             return;
         }
         // `after` is a stranger: name the local end, if there is one.
-        let local = (before.graph == self.id).then(|| self.nodes[before.index].name.clone());
+        let local = (before.graph == self.id).then(|| self.nodes[before.index].name.to_string());
         self.foreign.get_or_insert(local.unwrap_or_else(|| "(none)".to_string()));
     }
 
     /// Records the edge `from -> to` (`to` is this graph's); false if `from` is another graph's node.
     fn link(&mut self, from: usize, graph: u64, to: usize) -> bool {
         if graph != self.id {
-            let name = self.nodes[to].name.clone();
+            let name = self.nodes[to].name.to_string();
             self.foreign.get_or_insert(name);
             return false;
         }
@@ -255,7 +257,9 @@ impl TaskGraph {
             return Err(GraphError::new_foreign_node(node));
         }
         if let Some(cycle) = find_cycle(&self.nodes) {
-            return Err(GraphError::new_cycle(cycle.into_iter().map(|index| self.nodes[index].name.clone()).collect()));
+            return Err(GraphError::new_cycle(
+                cycle.into_iter().map(|index| self.nodes[index].name.to_string()).collect(),
+            ));
         }
         let sources = (0..self.nodes.len())
             .filter(|&index| self.nodes[index].strong_predecessors + self.nodes[index].weak_predecessors == 0)

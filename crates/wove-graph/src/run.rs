@@ -284,7 +284,7 @@ impl RunState {
         let failures = std::mem::take(&mut *self.failures.lock());
         let outcome = if !failures.is_empty() && !self.options.fail_fast {
             let skipped = self.skipped(&failures);
-            let name = |index: usize| self.spec.nodes[index].name.clone();
+            let name = |index: usize| self.spec.nodes[index].name.to_string();
             Err(GraphError::new_failed(
                 failures.into_iter().map(|(index, why)| (name(index), why)).collect(),
                 skipped.into_iter().map(name).collect(),
@@ -324,12 +324,15 @@ impl LightJob for RunState {
         if !self.is_cancelled() {
             self.pending[index].store(node.strong_predecessors, Ordering::Relaxed);
             self.visits[index].fetch_add(1, Ordering::Relaxed);
-            let inputs: Vec<Option<Value>> = node
-                .inputs
-                .iter()
-                .map(|&input| if self.spec.nodes[input].stores { self.slots[input].lock().clone() } else { None })
-                .collect();
-            match catch_unwind(AssertUnwindSafe(|| (node.body)(&inputs))) {
+            // At most 8 inputs (the largest tuple): on the stack.
+            let mut inputs: [Option<Value>; 8] = Default::default();
+            for (value, &input) in inputs.iter_mut().zip(&node.inputs) {
+                if self.spec.nodes[input].stores {
+                    *value = self.slots[input].lock().clone();
+                }
+            }
+            let inputs = &inputs[..node.inputs.len()];
+            match catch_unwind(AssertUnwindSafe(|| (node.body)(inputs))) {
                 Ok(Outcome::Value(value)) => {
                     if node.stores {
                         *self.slots[index].lock() = value;

@@ -1,5 +1,7 @@
 //! What a built graph is made of: its nodes' names, bodies and edges, shared by every run.
 
+use std::borrow::Cow;
+
 use crate::inputs::Value;
 
 /// What a node's body produced.
@@ -15,7 +17,7 @@ pub(crate) type Body = Box<dyn Fn(&[Option<Value>]) -> Outcome + Send + Sync>;
 
 /// One node.
 pub(crate) struct NodeSpec {
-    pub(crate) name: String,
+    pub(crate) name: Cow<'static, str>,
     pub(crate) body: Body,
     /// True for a condition node: its successors are branches, its edges weak.
     pub(crate) condition: bool,

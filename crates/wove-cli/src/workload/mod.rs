@@ -5,6 +5,7 @@ mod chain;
 mod cpu;
 mod fanout;
 mod fib;
+mod graph_wavefront;
 mod spawn;
 mod spawner;
 mod wavefront;
@@ -40,14 +41,25 @@ pub enum Workload {
     Chain,
     /// A grid DAG: cell (i, j) runs after (i-1, j) and (i, j-1).
     Wavefront,
+    /// The same grid as a `wove_graph::TaskGraph`, built, run and dropped (the peers hand-code the DAG with
+    /// dependency counters, as in `wavefront`).
+    #[serde(rename = "graph_wavefront")]
+    GraphWavefront,
     /// Independent tasks of real work (about 50 µs each): speed-up and efficiency.
     Cpu,
 }
 
 impl Workload {
     /// Every workload, in the design's order.
-    pub const ALL: [Workload; 6] =
-        [Workload::Spawn, Workload::Fanout, Workload::Fib, Workload::Chain, Workload::Wavefront, Workload::Cpu];
+    pub const ALL: [Workload; 7] = [
+        Workload::Spawn,
+        Workload::Fanout,
+        Workload::Fib,
+        Workload::Chain,
+        Workload::Wavefront,
+        Workload::GraphWavefront,
+        Workload::Cpu,
+    ];
 
     /// The workload's name on the command line and in reports.
     ///
@@ -61,6 +73,7 @@ impl Workload {
             Workload::Fib => "fib",
             Workload::Chain => "chain",
             Workload::Wavefront => "wavefront",
+            Workload::GraphWavefront => "graph_wavefront",
             Workload::Cpu => "cpu",
         }
     }
@@ -96,6 +109,10 @@ impl Workload {
             Workload::Wavefront => {
                 format!("{0}x{0} grid DAG, cell (i,j) after (i-1,j) and (i,j-1); unit: cell", sizes.grid)
             }
+            Workload::GraphWavefront => format!(
+                "the {0}x{0} grid as a task graph, built + run + dropped (peers: hand-coded counters); unit: cell",
+                sizes.grid
+            ),
             Workload::Cpu => format!(
                 "{} independent tasks of ~{} µs of real work; unit: task",
                 sizes.cpu_tasks, sizes.cpu_task_micros
@@ -119,6 +136,7 @@ impl Workload {
             Workload::Fib => fib::run(pool, sizes.fib_n)?,
             Workload::Chain => chain::run(pool, sizes.chain_links)?,
             Workload::Wavefront => wavefront::run(pool, sizes.grid)?,
+            Workload::GraphWavefront => graph_wavefront::run(pool, sizes.grid)?,
             Workload::Cpu => cpu::run(pool, sizes.cpu_tasks, sizes.cpu_task_micros)?,
         };
         Ok(units as u64)

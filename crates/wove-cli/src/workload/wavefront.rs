@@ -12,7 +12,7 @@ use crate::workload::spawner::{self, Spawner};
 const MODULUS: u64 = 1_000_000_007;
 
 /// A cell's value from its neighbours' (zero where there is none).
-fn value(i: usize, j: usize, up: u64, left: u64) -> u64 {
+pub(crate) fn value(i: usize, j: usize, up: u64, left: u64) -> u64 {
     (up + left + (i as u64) * 31 + j as u64 + 1) % MODULUS
 }
 
@@ -57,7 +57,7 @@ fn cell<S: Spawner>(grid: Arc<Grid>, spawner: S, i: usize, j: usize) {
 }
 
 /// The bottom-right value, computed sequentially.
-fn expected(side: usize) -> u64 {
+pub(crate) fn expected(side: usize) -> u64 {
     let mut values = vec![0u64; side * side];
     for i in 0..side {
         for j in 0..side {
