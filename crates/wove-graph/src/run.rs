@@ -8,12 +8,14 @@
 //!    in a condition loop), then runs its body with clones of its inputs' outputs, under `catch_unwind`, and
 //!    stores its output.
 //! 3. Then it readies its successors: each strong successor's counter is decremented (`AcqRel`: the output
-//!    stored in step 2 happens before the successor reads it), and the one that brings it to zero adds one to
-//!    `in_flight` and queues the successor (from a worker, in its next-task slot: it runs next, on this core).
-//!    A condition node queues the one successor its body chose, directly. A node that failed readies nobody, so
-//!    its dependents never run.
-//! 4. Last, the node takes itself off `in_flight`. The decrement that reaches zero ends the iteration: nothing
-//!    is queued or running, so every slot is final. It starts the next iteration (`run_n`, `run_until`) or
+//!    stored in step 2 happens before the successor reads it), and the decrement that brings it to zero readies
+//!    the successor. Every readied successor but the last adds one to `in_flight` and is queued at once; the
+//!    last is queued after the loop and takes over the node's own count — so `in_flight` cannot reach zero while
+//!    the node still has successors to queue, and a chain link writes no shared counter. From a worker, the last
+//!    one goes to its next-task slot: it runs next, on this core. A condition node queues the one successor its
+//!    body chose, which takes over its count. A node that failed readies nobody, so its dependents never run.
+//! 4. A node that readied nobody takes itself off `in_flight`. The decrement that reaches zero ends the
+//!    iteration: nothing is queued or running, so every slot is final. It starts the next iteration (`run_n`, `run_until`) or
 //!    finishes the run: the outcome is stored, the run lets go of its light-job unit (so the engine no longer
 //!    counts it), and the latch that `join` and `.await` wait on is released.
 //!
@@ -337,15 +339,25 @@ impl LightJob for RunState {
                     if node.stores {
                         *self.slots[index].lock() = value;
                     }
+                    // Each readied successor but the last is counted in `in_flight` before it is queued; the last
+                    // takes over this node's count (step 3), so a chain link writes no shared counter.
+                    let mut last = None;
                     for &successor in &node.successors {
                         if self.pending[successor].fetch_sub(1, Ordering::AcqRel) == 1 {
-                            self.ready(successor, jobs);
+                            if let Some(earlier) = last.replace(successor) {
+                                self.ready(earlier, jobs);
+                            }
                         }
+                    }
+                    if let Some(last) = last {
+                        jobs.submit(last);
+                        return;
                     }
                 }
                 Ok(Outcome::Branch(branch)) => {
                     if let Some(&successor) = node.successors.get(branch) {
-                        self.ready(successor, jobs);
+                        jobs.submit(successor);
+                        return;
                     }
                 }
                 Err(payload) => {
@@ -361,6 +373,7 @@ impl LightJob for RunState {
                 }
             }
         }
+        // Nothing readied: this node's count ends here (step 4).
         if self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.next_iteration(jobs);
         }
