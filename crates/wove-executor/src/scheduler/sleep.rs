@@ -69,6 +69,7 @@ impl Sleep {
     }
 
     /// Step 1: work was pushed; wake a worker if nobody is searching and somebody sleeps.
+    #[inline]
     pub(crate) fn notify(&self) {
         fence(Ordering::SeqCst);
         let counts = self.counts.load(Ordering::Relaxed);
@@ -80,6 +81,7 @@ impl Sleep {
     /// Step 1 without the fence, for work that its pusher will run itself if nobody takes it (`join`'s second
     /// half, a job spilled from the next-task slot): a missed wake costs parallelism for a moment, never
     /// progress, and the fence (a full barrier) is the most expensive part of a fork.
+    #[inline]
     pub(crate) fn hint(&self) {
         let counts = self.counts.load(Ordering::Relaxed);
         if counts & SEARCHING_MASK == 0 && counts >= ASLEEP_ONE {
