@@ -2,39 +2,24 @@
 //! runnable yet, deep recursion of spawn + join, and trees of nested group waits. Each scenario runs in a child
 //! process of this test binary, so that a stack overflow (an abort) is a failed test, not a dead suite.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wove_executor::Engine;
 
 /// Runs scenario `name` at `threads` workers in a child process; fails with its output if it does not succeed
 /// within a minute.
-fn in_child(name: &str, threads: usize) {
-    in_child_with_stack(name, threads, None);
+fn scenario_in_child(name: &str, threads: usize) {
+    scenario_in_child_with_stack(name, threads, None);
 }
 
-/// As [`in_child`], with the workers' stack size set.
-fn in_child_with_stack(name: &str, threads: usize, stack: Option<usize>) {
-    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
-    if let Some(stack) = stack {
-        command.env("WOVE_NESTING_STACK", stack.to_string());
+/// As [`scenario_in_child`], with the workers' stack size set.
+fn scenario_in_child_with_stack(name: &str, threads: usize, stack: Option<usize>) {
+    let (threads, stack) = (threads.to_string(), stack.map(|stack| stack.to_string()));
+    let mut env = vec![("WOVE_NESTING_SCENARIO", name), ("WOVE_NESTING_THREADS", threads.as_str())];
+    if let Some(stack) = &stack {
+        env.push(("WOVE_NESTING_STACK", stack.as_str()));
     }
-    let mut child = command
-        .args(["child_runs_scenario", "--exact", "--nocapture", "--test-threads=1"])
-        .env("WOVE_NESTING_SCENARIO", name)
-        .env("WOVE_NESTING_THREADS", threads.to_string())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("{name} at {threads} workers did not finish within 60 s (deadlock?)");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let output = child.wait_with_output().unwrap();
+    let output = wove_testkit::in_child("child_runs_scenario", &env, Duration::from_secs(60));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success() && stdout.contains("scenario done"),
@@ -129,35 +114,35 @@ fn spawn_fib(n: u64) -> u64 {
 #[test]
 fn flat_blocking_joins_on_yielding_children_do_not_overflow() {
     for threads in [1, 2] {
-        in_child("flat_yield", threads);
+        scenario_in_child("flat_yield", threads);
     }
 }
 
 #[test]
 fn flat_blocking_joins_on_sleeping_children_do_not_overflow() {
     for threads in [1, 2] {
-        in_child("flat_sleep", threads);
+        scenario_in_child("flat_sleep", threads);
     }
 }
 
 #[test]
 fn recursive_spawn_and_join_ten_thousand_deep() {
     for threads in [1, 2] {
-        in_child("recursive", threads);
+        scenario_in_child("recursive", threads);
     }
 }
 
 #[test]
 fn nested_group_waits_do_not_overflow() {
     for threads in [1, 2] {
-        in_child("group_tree", threads);
+        scenario_in_child("group_tree", threads);
     }
 }
 
 #[test]
 fn spawned_fib_completes() {
     for threads in [1, 2, 4] {
-        in_child("spawn_fib", threads);
+        scenario_in_child("spawn_fib", threads);
     }
 }
 
@@ -168,7 +153,7 @@ fn spawned_fib_completes() {
 fn waits_stay_shallow_on_a_small_stack() {
     for scenario in ["flat_yield", "flat_sleep", "group_tree"] {
         for threads in [1, 2] {
-            in_child_with_stack(scenario, threads, Some(2 << 20));
+            scenario_in_child_with_stack(scenario, threads, Some(2 << 20));
         }
     }
 }

@@ -124,11 +124,11 @@ fn a_detached_panic_is_printed_once() {
         engine.wait_idle();
         return;
     }
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["a_detached_panic_is_printed_once", "--exact", "--nocapture", "--test-threads=1"])
-        .env("WOVE_PANIC_CHILD", "1")
-        .output()
-        .unwrap();
+    let output = wove_testkit::in_child(
+        "a_detached_panic_is_printed_once",
+        &[("WOVE_PANIC_CHILD", "1")],
+        std::time::Duration::from_secs(60),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stderr.matches("say it once").count(), 1, "printed once:\n{stderr}");

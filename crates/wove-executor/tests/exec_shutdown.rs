@@ -187,22 +187,11 @@ fn dropping_an_engine_never_hangs() {
         drop_with_stubborn_tasks();
         return;
     }
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["dropping_an_engine_never_hangs", "--exact", "--nocapture", "--test-threads=1"])
-        .env("WOVE_SHUTDOWN_CHILD", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            panic!("dropping the engine hung (child killed after 20 s)");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let output = child.wait_with_output().unwrap();
+    let output = wove_testkit::in_child(
+        "dropping_an_engine_never_hangs",
+        &[("WOVE_SHUTDOWN_CHILD", "1")],
+        Duration::from_secs(20),
+    );
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
     let line = stdout

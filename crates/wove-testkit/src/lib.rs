@@ -60,6 +60,48 @@ pub fn each_engine_with(
     });
 }
 
+/// Runs test `name` of the calling test binary in a child process, with `env` set (so that the test, seeing it,
+/// runs its scenario): a stack overflow or an abort there is a failed test here, not a dead suite. Returns the
+/// child's output once it exits.
+///
+/// # Panics
+///
+/// If the child does not exit within `limit` (it is killed first).
+///
+/// # Examples
+///
+/// ```no_run
+/// #[test]
+/// fn overflow_is_a_failed_test() {
+///     if std::env::var_os("SCENARIO").is_some() {
+///         return; // the child's side: run the scenario here
+///     }
+///     let output = wove_testkit::in_child("overflow_is_a_failed_test", &[("SCENARIO", "1")], std::time::Duration::from_secs(60));
+///     assert!(output.status.success());
+/// }
+/// ```
+pub fn in_child(name: &str, env: &[(&str, &str)], limit: Duration) -> std::process::Output {
+    let mut command = std::process::Command::new(std::env::current_exe().expect("the test binary knows its path"));
+    command.args([name, "--exact", "--nocapture", "--test-threads=1"]);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the child test starts");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("the child can be waited for").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("child test '{name}' did not finish within {limit:?} (killed)");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("the child's output is readable")
+}
+
 /// How long a test body may run before the watchdog fails it.
 pub const WATCHDOG_LIMIT: Duration = Duration::from_secs(60);
 

@@ -42,7 +42,7 @@ unsafe impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ThinCell for C
 
 impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ArcJob for ClosureCell<T, F> {
     fn traced(&self) -> What {
-        What::Task { id: self.core.header.id, name: self.core.header.name.clone() }
+        self.core.header.traced()
     }
 
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
@@ -52,9 +52,7 @@ impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ArcJob for ClosureCel
         // SAFETY: `claim` succeeded, so this thread is the only one ever to access `func` (see the `Sync` impl).
         let Some(func) = (unsafe { &mut *self.func.get() }).take() else { return };
         if !proceed {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(func))) {
-                engine.report_panic(core.header.error_panic(payload));
-            }
+            core.drop_contained(func, engine);
             core.finish(Err(core.header.error_cancelled()), false, engine);
             return;
         }

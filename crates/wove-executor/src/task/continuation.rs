@@ -92,7 +92,7 @@ where
     F: FnOnce(Result<P, TaskError>) -> Result<T, TaskError> + Send + 'static,
 {
     fn traced(&self) -> What {
-        What::Task { id: self.core.header.id, name: self.core.header.name.clone() }
+        self.core.header.traced()
     }
 
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
@@ -112,15 +112,9 @@ where
             // now see still reaches the panic handler.
             match outcome {
                 Err(error) if error.is_panic() => engine.report_panic(error),
-                other => {
-                    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(other))) {
-                        engine.report_panic(core.header.error_panic(payload));
-                    }
-                }
+                other => core.drop_contained(other, engine),
             }
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(body))) {
-                engine.report_panic(core.header.error_panic(payload));
-            }
+            core.drop_contained(body, engine);
             core.finish(Err(core.header.error_cancelled()), false, engine);
             return;
         }

@@ -245,15 +245,19 @@ impl<T: Send + 'static> Core<T> {
         Some(message)
     }
 
+    /// Drops what the task will never use (a body it does not run): a panic in its `Drop` is contained and goes
+    /// to the panic handler.
+    pub(crate) fn drop_contained<V>(&self, value: V, engine: &dyn EngineHooks) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+            engine.report_panic(self.header.error_panic(payload));
+        }
+    }
+
     /// Drops an outcome nobody will read: a value is dropped here (its `Drop` may panic, which is contained),
     /// a panic goes to the panic handler.
     fn dispose(&self, outcome: Result<T, TaskError>, engine: &dyn EngineHooks) {
         match outcome {
-            Ok(value) => {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-                    engine.report_panic(self.header.error_panic(payload));
-                }
-            }
+            Ok(value) => self.drop_contained(value, engine),
             Err(error) if error.is_panic() => engine.report_panic(error),
             Err(_) => {}
         }

@@ -11,6 +11,7 @@ use crate::membership::round::{Round, RoundRef};
 use crate::sync::Arc;
 use crate::task::registration::Registration;
 use crate::task::state::State;
+use crate::trace::What;
 
 /// What every task has, whatever its output type: identity, tracking and the state word.
 pub(crate) struct Header {
@@ -40,6 +41,11 @@ impl Header {
             TaskState::Queued
         };
         TaskInfo { id: self.id, name: self.name.clone(), state, group: self.group, parent: self.parent }
+    }
+
+    /// What a trace shows for this task.
+    pub(crate) fn traced(&self) -> What {
+        What::Task { id: self.id, name: self.name.clone() }
     }
 
     pub(crate) fn is_cancel_requested(&self) -> bool {
