@@ -22,10 +22,16 @@ use crate::task::state::CancelRequest;
 /// See [`LightJobs`].
 pub trait LightJob: Send + Sync + Sized + 'static {
     /// Runs job `index`. `jobs` is the unit it belongs to: submit the jobs this one readies with
-    /// [`LightJobs::submit`] (from a worker they run next on the same core). A panic is contained: it goes to
-    /// the engine's panic handler and, if the unit was created inside a group's task, to that group as a
-    /// failure; the worker and the unit's other jobs go on.
-    fn run(&self, index: usize, jobs: &LightJobs<Self>);
+    /// [`LightJobs::submit`], and return the one to run next in this job's place, if any — it is queued in this
+    /// worker's next-task slot and takes over this job's count of the unit, which makes it cheaper than a
+    /// `submit` (no shared count is written). A panic is contained: it goes to the engine's panic handler and,
+    /// if the unit was created inside a group's task, to that group as a failure; the worker and the unit's
+    /// other jobs go on.
+    ///
+    /// # Panics
+    ///
+    /// A returned index not below [`LightJobs::len`] panics here, as the job's own panic.
+    fn run(&self, index: usize, jobs: &LightJobs<Self>) -> Option<usize>;
 
     /// Job `index`'s name in the engine's trace (default: the unit's name).
     fn name(&self, index: usize) -> Option<&str> {
@@ -67,11 +73,9 @@ pub trait LightJob: Send + Sync + Sized + 'static {
 /// struct Steps(Arc<AtomicUsize>);
 ///
 /// impl LightJob for Steps {
-///     fn run(&self, index: usize, jobs: &LightJobs<Self>) {
+///     fn run(&self, index: usize, jobs: &LightJobs<Self>) -> Option<usize> {
 ///         self.0.fetch_add(1, Ordering::Relaxed);
-///         if index + 1 < jobs.len() {
-///             jobs.submit(index + 1);
-///         }
+///         (index + 1 < jobs.len()).then_some(index + 1) // the next step, in this one's place
 ///     }
 /// }
 ///
@@ -101,8 +105,12 @@ impl<J: LightJob> LightRunner for Runner<J> {
         &self.header
     }
 
-    fn run_job(unit: &Arc<LightUnit<Self>>, index: usize) {
-        unit.runner().job.run(index, LightJobs::from_unit(unit));
+    fn run_job(unit: &Arc<LightUnit<Self>>, index: usize) -> Option<usize> {
+        let next = unit.runner().job.run(index, LightJobs::from_unit(unit));
+        if let Some(next) = next {
+            assert!(next < unit.len(), "light job {index} named job {next} to run next, of {}", unit.len());
+        }
+        next
     }
 
     fn job_name(&self, index: usize) -> Option<&str> {
@@ -130,7 +138,9 @@ impl<J: LightJob> LightJobs<J> {
     /// # use wove_executor::{Engine, LightJob, LightJobs};
     /// struct Nothing;
     /// impl LightJob for Nothing {
-    ///     fn run(&self, _: usize, _: &LightJobs<Self>) {}
+    ///     fn run(&self, _: usize, _: &LightJobs<Self>) -> Option<usize> {
+    ///         None
+    ///     }
     /// }
     /// let engine = Engine::builder().threads(1).build()?;
     /// engine.shutdown();
@@ -179,7 +189,7 @@ impl<J: LightJob> LightJobs<J> {
     /// ```
     /// # use wove_executor::{Engine, LightJob, LightJobs};
     /// # struct Nothing;
-    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) {} }
+    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) -> Option<usize> { None } }
     /// let engine = Engine::builder().threads(1).build()?;
     /// assert_eq!(engine.light_jobs("unit", Nothing, 8).len(), 8);
     /// # Ok::<(), wove_executor::BuildError>(())
@@ -195,7 +205,7 @@ impl<J: LightJob> LightJobs<J> {
     /// ```
     /// # use wove_executor::{Engine, LightJob, LightJobs};
     /// # struct Nothing;
-    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) {} }
+    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) -> Option<usize> { None } }
     /// let engine = Engine::builder().threads(1).build()?;
     /// assert!(engine.light_jobs("unit", Nothing, 0).is_empty());
     /// # Ok::<(), wove_executor::BuildError>(())
@@ -212,7 +222,9 @@ impl<J: LightJob> LightJobs<J> {
     /// # use wove_executor::{Engine, LightJob, LightJobs};
     /// struct Named(&'static str);
     /// impl LightJob for Named {
-    ///     fn run(&self, _: usize, _: &LightJobs<Self>) {}
+    ///     fn run(&self, _: usize, _: &LightJobs<Self>) -> Option<usize> {
+    ///         None
+    ///     }
     /// }
     /// let engine = Engine::builder().threads(1).build()?;
     /// assert_eq!(engine.light_jobs("unit", Named("x"), 1).job().0, "x");
@@ -229,7 +241,7 @@ impl<J: LightJob> LightJobs<J> {
     /// ```
     /// # use wove_executor::{Engine, LightJob, LightJobs};
     /// # struct Nothing;
-    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) {} }
+    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) -> Option<usize> { None } }
     /// let engine = Engine::builder().threads(1).build()?;
     /// let (a, b) = (engine.light_jobs("a", Nothing, 1), engine.light_jobs("b", Nothing, 1));
     /// assert_ne!(a.id(), b.id());
@@ -248,7 +260,7 @@ impl<J: LightJob> LightJobs<J> {
     /// ```
     /// # use wove_executor::{Engine, LightJob, LightJobs};
     /// # struct Nothing;
-    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) {} }
+    /// # impl LightJob for Nothing { fn run(&self, _: usize, _: &LightJobs<Self>) -> Option<usize> { None } }
     /// let engine = Engine::builder().threads(1).build()?;
     /// let jobs = engine.light_jobs("unit", Nothing, 1);
     /// assert!(jobs.cancel());

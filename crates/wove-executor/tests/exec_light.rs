@@ -23,11 +23,15 @@ impl Counting {
 }
 
 impl LightJob for Counting {
-    fn run(&self, index: usize, jobs: &LightJobs<Self>) {
+    fn run(&self, index: usize, jobs: &LightJobs<Self>) -> Option<usize> {
         self.runs[index].fetch_add(1, Ordering::Relaxed);
-        for successor in (self.next)(index, jobs.len()) {
+        // All but the last readied job are submitted; the last runs next in this one's place.
+        let mut successors = (self.next)(index, jobs.len());
+        let last = successors.pop();
+        for successor in successors {
             jobs.submit(successor);
         }
+        last
     }
 }
 
@@ -80,8 +84,9 @@ fn jobs_submitted_by_jobs_run_once() {
 struct Probe<F>(F);
 
 impl<F: Fn(usize) + Send + Sync + 'static> LightJob for Probe<F> {
-    fn run(&self, index: usize, _: &LightJobs<Self>) {
+    fn run(&self, index: usize, _: &LightJobs<Self>) -> Option<usize> {
         (self.0)(index);
+        None
     }
 
     fn name(&self, index: usize) -> Option<&str> {
@@ -228,6 +233,30 @@ fn a_shut_down_engine_refuses_a_unit_and_hands_the_runner_back() {
     assert!(refused.is_shutdown());
     assert_eq!(refused.into_inner().runs.len(), 1);
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+/// A job that names an index out of range to run next panics as the job's own panic: contained and reported.
+struct RunsAway;
+
+impl LightJob for RunsAway {
+    fn run(&self, _: usize, jobs: &LightJobs<Self>) -> Option<usize> {
+        Some(jobs.len())
+    }
+}
+
+#[test]
+fn naming_a_next_job_out_of_range_is_a_contained_panic() {
+    let reports: Arc<Mutex<Vec<TaskError>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let engine =
+        Engine::builder().threads(1).panic_handler(move |error| sink.lock().unwrap().push(error)).build().unwrap();
+    let jobs = engine.light_jobs("runaway", RunsAway, 3);
+    jobs.submit(0);
+    drop(jobs);
+    engine.wait_idle();
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].to_string().ends_with("panicked: light job 0 named job 3 to run next, of 3"), "{}", reports[0]);
 }
 
 #[test]

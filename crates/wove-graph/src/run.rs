@@ -10,9 +10,9 @@
 //! 3. Then it readies its successors: each strong successor's counter is decremented (`AcqRel`: the output
 //!    stored in step 2 happens before the successor reads it), and the decrement that brings it to zero readies
 //!    the successor. Every readied successor but the last adds one to `in_flight` and is queued at once; the
-//!    last is queued after the loop and takes over the node's own count — so `in_flight` cannot reach zero while
-//!    the node still has successors to queue, and a chain link writes no shared counter. From a worker, the last
-//!    one goes to its next-task slot: it runs next, on this core. A condition node queues the one successor its
+//!    last is returned to the engine as the job to run next in this one's place: it takes over the node's count
+//!    in `in_flight` and its light job's count of the unit, and runs next on this core — so `in_flight` cannot
+//!    reach zero while the node still has successors to queue, and a chain link writes no shared counter. A condition node queues the one successor its
 //!    body chose, which takes over its count. A node that failed readies nobody, so its dependents never run.
 //! 4. A node that readied nobody takes itself off `in_flight`. The decrement that reaches zero ends the
 //!    iteration: nothing is queued or running, so every slot is final. It starts the next iteration (`run_n`, `run_until`) or
@@ -321,7 +321,7 @@ impl RunState {
 }
 
 impl LightJob for RunState {
-    fn run(&self, index: usize, jobs: &LightJobs<Self>) {
+    fn run(&self, index: usize, jobs: &LightJobs<Self>) -> Option<usize> {
         let node = &self.spec.nodes[index];
         if !self.is_cancelled() {
             self.pending[index].store(node.strong_predecessors, Ordering::Relaxed);
@@ -349,15 +349,13 @@ impl LightJob for RunState {
                             }
                         }
                     }
-                    if let Some(last) = last {
-                        jobs.submit(last);
-                        return;
+                    if last.is_some() {
+                        return last;
                     }
                 }
                 Ok(Outcome::Branch(branch)) => {
                     if let Some(&successor) = node.successors.get(branch) {
-                        jobs.submit(successor);
-                        return;
+                        return Some(successor);
                     }
                 }
                 Err(payload) => {
@@ -377,6 +375,7 @@ impl LightJob for RunState {
         if self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.next_iteration(jobs);
         }
+        None
     }
 
     fn name(&self, index: usize) -> Option<&str> {

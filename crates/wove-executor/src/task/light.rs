@@ -4,7 +4,8 @@
 //!
 //! A unit is one `Arc` holding its runner and one [`LightSlot`] per job index. Queuing job `i` takes one count
 //! of the `Arc` and queues a pointer to slot `i` (`job.rs`: a cell whose vtable runs it); running it gives
-//! that count back. So the unit lives while any of its jobs is queued or running, and its runner's `Drop` is
+//! that count back — unless the job names a job to run next in its place, which takes the count over and is
+//! queued in the worker's next-task slot, so a chain of jobs moves no count at all. So the unit lives while any of its jobs is queued or running, and its runner's `Drop` is
 //! where the engine releases it (`light.rs` of the public API).
 //!
 //! A job runs with its unit as the current task — spawns inside it join the unit's group, and
@@ -27,8 +28,9 @@ use crate::trace::What;
 pub(crate) trait LightRunner: Send + Sync + Sized + 'static {
     /// The unit's header: its identity, group round and cancellation.
     fn header(&self) -> &Header;
-    /// Runs job `index` of `unit`; may unwind (the caller contains it).
-    fn run_job(unit: &Arc<LightUnit<Self>>, index: usize);
+    /// Runs job `index` of `unit`; may unwind (the caller contains it). Returns the job to run next in this
+    /// job's place (an index below the unit's length), if any.
+    fn run_job(unit: &Arc<LightUnit<Self>>, index: usize) -> Option<usize>;
     /// Job `index`'s name, for traces (the unit's name if `None`).
     fn job_name(&self, index: usize) -> Option<&str>;
 }
@@ -88,11 +90,15 @@ impl<R: LightRunner> LightUnit<R> {
         unsafe { Job::cell(NonNull::from(slot).cast()) }
     }
 
-    /// Runs job `index` on a worker whose engine's hooks are `hooks`, as the module docs say.
-    fn run(self: &Arc<Self>, index: usize, hooks: &dyn EngineHooks) {
+    /// Runs job `index` on a worker whose engine's hooks are `hooks`, as the module docs say; returns the job to
+    /// run next in its place.
+    fn run(self: &Arc<Self>, index: usize, hooks: &dyn EngineHooks) -> Option<usize> {
         let header = self.runner.header();
         let _current = current::enter_task(header);
-        let Err(payload) = catch_unwind(AssertUnwindSafe(|| R::run_job(self, index))) else { return };
+        let payload = match catch_unwind(AssertUnwindSafe(|| R::run_job(self, index))) {
+            Ok(next) => return next,
+            Err(payload) => payload,
+        };
         let error = header.error_panic(payload);
         // SAFETY: the unit holds its count in its round until its runner is dropped, and `self` keeps it.
         if let Some(round) = unsafe { header.round() } {
@@ -102,6 +108,7 @@ impl<R: LightRunner> LightUnit<R> {
             round.record_failures(|| header.info(), vec![error.message()]);
         }
         hooks.report_panic(error);
+        None
     }
 }
 
@@ -128,7 +135,14 @@ unsafe fn take_unit<R: LightRunner>(raw: NonNull<()>) -> (Arc<LightUnit<R>>, usi
 unsafe fn run_slot<R: LightRunner>(raw: NonNull<()>, hooks: &dyn EngineHooks) {
     // SAFETY: the caller's promise.
     let (unit, index) = unsafe { take_unit::<R>(raw) };
-    unit.run(index, hooks);
+    if let Some(next) = unit.run(index, hooks) {
+        // The next job takes over this job's count of the unit: no count is taken or given back.
+        let unit = std::mem::ManuallyDrop::new(unit);
+        let slot = NonNull::from(&unit.slots[next]).cast();
+        // SAFETY: as in `LightUnit::job`: a slot of this unit, whose count the job owns (this job's, not given
+        // back: `ManuallyDrop`).
+        hooks.schedule_ready(unsafe { Job::cell(slot) });
+    }
 }
 
 /// # Safety
