@@ -10,7 +10,7 @@ use crate::error::GraphError;
 use crate::graph::Graph;
 use crate::inputs::{Inputs, Value};
 use crate::node::Node;
-use crate::spec::{GraphSpec, NodeSpec, Outcome};
+use crate::spec::{GraphSpec, NodeSpec, Outcome, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
 /// validates it once. Taskflow's `emplace` is [`add`](Self::add), its `precede` is [`precede`](Self::precede).
@@ -32,6 +32,10 @@ use crate::spec::{GraphSpec, NodeSpec, Outcome};
 pub struct TaskGraph {
     id: u64,
     nodes: Vec<NodeSpec>,
+    /// Every node's inputs, one node after another (`NodeSpec::inputs_start`).
+    inputs: Vec<u32>,
+    /// Every edge (from, to), in the order it was made.
+    edges: Vec<(u32, u32)>,
     /// The first node found linked to another graph's node.
     foreign: Option<String>,
 }
@@ -50,7 +54,13 @@ impl TaskGraph {
     ///
     /// See [`TaskGraph`].
     pub fn new() -> Self {
-        Self { id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed), nodes: Vec::new(), foreign: None }
+        Self {
+            id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed),
+            nodes: Vec::new(),
+            inputs: Vec::new(),
+            edges: Vec::new(),
+            foreign: None,
+        }
     }
 
     fn push<T>(&mut self, name: Cow<'static, str>, body: crate::spec::Body, condition: bool, stores: bool) -> Node<T> {
@@ -60,8 +70,8 @@ impl TaskGraph {
             body,
             condition,
             stores,
-            inputs: Vec::new(),
-            successors: Vec::new(),
+            inputs_start: 0,
+            inputs_len: 0,
             strong_predecessors: 0,
             weak_predecessors: 0,
         });
@@ -130,9 +140,11 @@ impl TaskGraph {
             Outcome::Value(store(body(refs)))
         };
         let node: Node<T> = self.push(name, Box::new(body), false, stores);
+        self.nodes[node.index].inputs_start = u32::try_from(self.inputs.len()).expect("fewer than 2^32 inputs");
         for (input, graph) in inputs.nodes() {
             if self.link(input, graph, node.index) {
-                self.nodes[node.index].inputs.push(input);
+                self.inputs.push(input as u32);
+                self.nodes[node.index].inputs_len += 1;
             }
         }
         node
@@ -209,7 +221,7 @@ impl TaskGraph {
             self.foreign.get_or_insert(name);
             return false;
         }
-        self.nodes[from].successors.push(to);
+        self.edges.push((from as u32, to as u32));
         if self.nodes[from].condition {
             self.nodes[to].weak_predecessors += 1;
         } else {
@@ -256,26 +268,29 @@ impl TaskGraph {
         if let Some(node) = self.foreign {
             return Err(GraphError::new_foreign_node(node));
         }
-        if let Some(cycle) = find_cycle(&self.nodes) {
-            return Err(GraphError::new_cycle(
-                cycle.into_iter().map(|index| self.nodes[index].name.to_string()).collect(),
-            ));
-        }
+        let (successor_starts, successors) = successor_lists(self.nodes.len(), &self.edges);
         let sources = (0..self.nodes.len())
             .filter(|&index| self.nodes[index].strong_predecessors + self.nodes[index].weak_predecessors == 0)
             .collect();
-        Ok(Graph::new(GraphSpec { id: self.id, nodes: self.nodes, sources }))
+        let spec =
+            GraphSpec { id: self.id, nodes: self.nodes, inputs: self.inputs, successor_starts, successors, sources };
+        if let Some(cycle) = find_cycle(&spec) {
+            let names = cycle.into_iter().map(|index| spec.nodes[index].name.to_string()).collect();
+            return Err(GraphError::new_cycle(names));
+        }
+        Ok(Graph::new(spec))
     }
 }
 
 /// A cycle of strong edges (edges out of condition nodes do not count), as the nodes on it in edge order.
 /// Iterative depth-first search, so a million-node chain costs no stack.
-fn find_cycle(nodes: &[NodeSpec]) -> Option<Vec<usize>> {
+fn find_cycle(spec: &GraphSpec) -> Option<Vec<usize>> {
+    let nodes = &spec.nodes;
     const NEW: u8 = 0;
     const ON_PATH: u8 = 1;
     const DONE: u8 = 2;
     let mut state = vec![NEW; nodes.len()];
-    let strong = |index: usize| -> &[usize] { if nodes[index].condition { &[] } else { &nodes[index].successors } };
+    let strong = |index: usize| -> &[u32] { if nodes[index].condition { &[] } else { spec.successors_of(index) } };
     for root in 0..nodes.len() {
         if state[root] != NEW {
             continue;
@@ -286,6 +301,7 @@ fn find_cycle(nodes: &[NodeSpec]) -> Option<Vec<usize>> {
         while let Some(&mut (node, ref mut next)) = path.last_mut() {
             match strong(node).get(*next) {
                 Some(&successor) => {
+                    let successor = successor as usize;
                     *next += 1;
                     match state[successor] {
                         NEW => {

@@ -162,7 +162,7 @@ impl Graph {
             let _ = writeln!(dot, "  n{index} [label=\"{}\"{shape}];", escape(&node.name));
         }
         for (index, node) in self.spec.nodes.iter().enumerate() {
-            for (branch, successor) in node.successors.iter().enumerate() {
+            for (branch, successor) in self.spec.successors_of(index).iter().enumerate() {
                 if node.condition {
                     let _ = writeln!(dot, "  n{index} -> n{successor} [style=dashed, label=\"{branch}\"];");
                 } else {

@@ -309,7 +309,8 @@ impl RunState {
         let mut skipped = vec![false; self.spec.nodes.len()];
         let mut stack: Vec<usize> = failures.iter().map(|&(index, _)| index).collect();
         while let Some(node) = stack.pop() {
-            for &successor in &self.spec.nodes[node].successors {
+            for &successor in self.spec.successors_of(node) {
+                let successor = successor as usize;
                 if !skipped[successor] && self.visits[successor].load(Ordering::Relaxed) == 0 {
                     skipped[successor] = true;
                     stack.push(successor);
@@ -328,12 +329,13 @@ impl LightJob for RunState {
             self.visits[index].fetch_add(1, Ordering::Relaxed);
             // At most 8 inputs (the largest tuple): on the stack.
             let mut inputs: [Option<Value>; 8] = Default::default();
-            for (value, &input) in inputs.iter_mut().zip(&node.inputs) {
-                if self.spec.nodes[input].stores {
-                    *value = self.slots[input].lock().clone();
+            let node_inputs = self.spec.inputs_of(index);
+            for (value, &input) in inputs.iter_mut().zip(node_inputs) {
+                if self.spec.nodes[input as usize].stores {
+                    *value = self.slots[input as usize].lock().clone();
                 }
             }
-            let inputs = &inputs[..node.inputs.len()];
+            let inputs = &inputs[..node_inputs.len()];
             match catch_unwind(AssertUnwindSafe(|| (node.body)(inputs))) {
                 Ok(Outcome::Value(value)) => {
                     if node.stores {
@@ -342,7 +344,8 @@ impl LightJob for RunState {
                     // Each readied successor but the last is counted in `in_flight` before it is queued; the last
                     // takes over this node's count (step 3), so a chain link writes no shared counter.
                     let mut last = None;
-                    for &successor in &node.successors {
+                    for &successor in self.spec.successors_of(index) {
+                        let successor = successor as usize;
                         if self.pending[successor].fetch_sub(1, Ordering::AcqRel) == 1 {
                             if let Some(earlier) = last.replace(successor) {
                                 self.ready(earlier, jobs);
@@ -354,8 +357,8 @@ impl LightJob for RunState {
                     }
                 }
                 Ok(Outcome::Branch(branch)) => {
-                    if let Some(&successor) = node.successors.get(branch) {
-                        return Some(successor);
+                    if let Some(&successor) = self.spec.successors_of(index).get(branch) {
+                        return Some(successor as usize);
                     }
                 }
                 Err(payload) => {

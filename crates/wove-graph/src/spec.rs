@@ -23,19 +23,59 @@ pub(crate) struct NodeSpec {
     pub(crate) condition: bool,
     /// True if the node's output is stored for its successors and the run's outputs (not for `()`).
     pub(crate) stores: bool,
-    /// The nodes whose outputs the body gets, in order.
-    pub(crate) inputs: Vec<usize>,
-    /// The successors, in the order the edges were made (a condition node's branches).
-    pub(crate) successors: Vec<usize>,
+    /// The nodes whose outputs the body gets, in order: `inputs_len` entries of the graph's input list from
+    /// `inputs_start`.
+    pub(crate) inputs_start: u32,
+    pub(crate) inputs_len: u8,
     /// Incoming edges from nodes that are not conditions: how many must finish before the node runs.
     pub(crate) strong_predecessors: usize,
     /// Incoming edges from condition nodes.
     pub(crate) weak_predecessors: usize,
 }
 
-/// A validated graph's nodes and its sources (nodes with no incoming edge, which start every run).
+/// A validated graph's nodes, its edges and its sources (nodes with no incoming edge, which start every run). The
+/// edges are flat lists indexed by node (no allocation per node).
 pub(crate) struct GraphSpec {
     pub(crate) id: u64,
     pub(crate) nodes: Vec<NodeSpec>,
+    /// Every node's inputs, one node after another.
+    pub(crate) inputs: Vec<u32>,
+    /// Node `i`'s successors are `successors[successor_starts[i]..successor_starts[i + 1]]`, in the order the
+    /// edges were made (a condition node's branches).
+    pub(crate) successor_starts: Vec<u32>,
+    pub(crate) successors: Vec<u32>,
     pub(crate) sources: Vec<usize>,
+}
+
+impl GraphSpec {
+    /// Node `node`'s inputs, in order.
+    #[inline]
+    pub(crate) fn inputs_of(&self, node: usize) -> &[u32] {
+        let spec = &self.nodes[node];
+        &self.inputs[spec.inputs_start as usize..spec.inputs_start as usize + spec.inputs_len as usize]
+    }
+
+    /// Node `node`'s successors, in edge order.
+    #[inline]
+    pub(crate) fn successors_of(&self, node: usize) -> &[u32] {
+        &self.successors[self.successor_starts[node] as usize..self.successor_starts[node + 1] as usize]
+    }
+}
+
+/// Groups `edges` (from, to), in order, by their source: the flat successor lists of `nodes` nodes.
+pub(crate) fn successor_lists(nodes: usize, edges: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; nodes + 1];
+    for &(from, _) in edges {
+        starts[from as usize + 1] += 1;
+    }
+    for node in 0..nodes {
+        starts[node + 1] += starts[node];
+    }
+    let mut next = starts.clone();
+    let mut successors = vec![0u32; edges.len()];
+    for &(from, to) in edges {
+        successors[next[from as usize] as usize] = to;
+        next[from as usize] += 1;
+    }
+    (starts, successors)
 }
