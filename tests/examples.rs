@@ -157,3 +157,9 @@ fn latch_tree() {
     assert!(lines.contains(&"blocking waiter: released after 121 nodes".to_string()));
     assert!(lines.contains(&"async waiter: released after 121 nodes".to_string()));
 }
+
+#[test]
+fn graph_pipeline_passes_typed_data_along_its_edges() {
+    let lines = ["run 1: 1 number(s), 5 distinct token(s)", "run 2: 1 number(s), 5 distinct token(s)"];
+    check("graph_pipeline", &strings(&lines), &[(lines[0], lines[1])]);
+}
