@@ -1,11 +1,9 @@
 //! How a closure task's body runs. A closure lives in a [`ClosureCell`] — one allocation holding the core and
-//! the closure — queued as one pointer (`job.rs`). It runs once: the worker that claims it (sets `RUNNING`, see
-//! `Core::claim`) is the only one ever to touch the closure, so the closure needs no lock (two atomic
-//! operations less per task). Like a future task (`future.rs`), it makes the task current, honours
+//! the closure — queued as one pointer (`job.rs`). It runs once: the worker that claims it is the only one ever to
+//! touch the closure (`once_body.rs`). Like a future task (`future.rs`), it makes the task current, honours
 //! cancellation, contains panics, drops the body before the outcome is published, and finishes the task's
 //! [`Core`].
 
-use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::sync::Arc;
@@ -14,6 +12,7 @@ use crate::task::current;
 use crate::task::header::{Header, TaskControl};
 use crate::task::hooks::EngineHooks;
 use crate::task::job::{ArcJob, JobVTable, ThinCell, arc_vtable};
+use crate::task::once_body::OnceBody;
 use crate::trace::What;
 
 /// A closure task: its core and its closure in one allocation.
@@ -23,17 +22,12 @@ pub(crate) struct ClosureCell<T, F> {
     vtable: &'static JobVTable,
     core: Core<T>,
     /// Taken by the worker that claims the task; dropped with the cell if nobody ever does.
-    func: UnsafeCell<Option<F>>,
+    func: OnceBody<F>,
 }
-
-// SAFETY: the only shared access to `func` is `run`'s, by the one thread whose `claim` succeeded (the claim is
-// a read-modify-write of the state word, so exactly one caller ever succeeds); that thread moves `F` out, which
-// `F: Send` allows. Everything else in the cell is `Sync` itself.
-unsafe impl<T: Send, F: Send> Sync for ClosureCell<T, F> {}
 
 impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ClosureCell<T, F> {
     pub(crate) fn new(core: Core<T>, func: F) -> Self {
-        Self { vtable: arc_vtable::<Self>(), core, func: UnsafeCell::new(Some(func)) }
+        Self { vtable: arc_vtable::<Self>(), core, func: OnceBody::new(func) }
     }
 }
 
@@ -48,9 +42,8 @@ impl<T: Send + 'static, F: FnOnce() -> T + Send + 'static> ArcJob for ClosureCel
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
         let _current = current::enter_task(&self.core.header);
         let core = &self.core;
-        let Some(proceed) = core.claim() else { return };
-        // SAFETY: `claim` succeeded, so this thread is the only one ever to access `func` (see the `Sync` impl).
-        let Some(func) = (unsafe { &mut *self.func.get() }).take() else { return };
+        // SAFETY: `func` is the body of this task, whose core is `core`.
+        let Some((proceed, func)) = (unsafe { self.func.claim(core) }) else { return };
         if !proceed {
             core.drop_contained(func, engine);
             core.finish(Err(core.header.error_cancelled()), false, engine);

@@ -23,7 +23,6 @@
 //! line the builder and the workers otherwise wrote in turn on every link (the measurements are in the
 //! `docs/decisions.md`).
 
-use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Poll;
 
@@ -34,6 +33,7 @@ use crate::task::current;
 use crate::task::header::{Header, TaskControl};
 use crate::task::hooks::EngineHooks;
 use crate::task::job::{ArcJob, Job, JobVTable, ThinCell, arc_vtable};
+use crate::task::once_body::OnceBody;
 use crate::trace::What;
 
 /// A continuation: its core, the predecessor it waits for, and its body.
@@ -44,13 +44,9 @@ pub(crate) struct ContinuationCell<P: Send + 'static, T, F> {
     core: Core<T>,
     /// The predecessor's cell, until this continuation runs.
     predecessor: Mutex<Option<Arc<dyn AsCore<P>>>>,
-    /// Taken by the worker that claims the continuation (as a closure task's body, `run.rs`).
-    body: UnsafeCell<Option<F>>,
+    /// Taken by the worker that claims the continuation (`once_body.rs`).
+    body: OnceBody<F>,
 }
-
-// SAFETY: the only shared access to `body` is `run`'s, by the one thread whose `Core::claim` succeeded; that
-// thread moves `F` out, which `F: Send` allows. Everything else in the cell is `Sync` itself.
-unsafe impl<P: Send + 'static, T: Send, F: Send> Sync for ContinuationCell<P, T, F> {}
 
 // SAFETY: `repr(C)`, with `arc_vtable::<Self>()` as its first field (`new`).
 unsafe impl<P, T, F> ThinCell for ContinuationCell<P, T, F>
@@ -72,7 +68,7 @@ where
             vtable: arc_vtable::<Self>(),
             core,
             predecessor: Mutex::new(Some(predecessor)),
-            body: UnsafeCell::new(Some(body)),
+            body: OnceBody::new(body),
         }
     }
 
@@ -98,9 +94,8 @@ where
     fn run(self: Arc<Self>, engine: &dyn EngineHooks) {
         let _current = current::enter_task(&self.core.header);
         let core = &self.core;
-        let Some(proceed) = core.claim() else { return };
-        // SAFETY: `claim` succeeded, so this thread is the only one ever to access `body` (see the `Sync` impl).
-        let Some(body) = (unsafe { &mut *self.body.get() }).take() else { return };
+        // SAFETY: `body` is the body of this continuation, whose core is `core`.
+        let Some((proceed, body)) = (unsafe { self.body.claim(core) }) else { return };
         let predecessor = self.predecessor.lock().take().expect("a continuation runs once");
         let outcome = match predecessor.core().poll_join(std::task::Waker::noop()) {
             Poll::Ready(outcome) => outcome,

@@ -12,6 +12,7 @@ pub(crate) mod header;
 pub(crate) mod hooks;
 pub(crate) mod job;
 pub(crate) mod light;
+pub(crate) mod once_body;
 pub(crate) mod registration;
 pub(crate) mod stack_job;
 pub(crate) mod state;
