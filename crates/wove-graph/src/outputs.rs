@@ -56,20 +56,29 @@ impl Outputs {
         if node.graph != self.graph || !*self.ran.get(node.index)? {
             return None;
         }
-        match self.values[node.index].take() {
+        let index = node.index;
+        let value = match self.values[index].take() {
             Some(value) => match value.downcast::<T>() {
-                Ok(value) => std::sync::Arc::try_unwrap(value).ok(),
+                Ok(typed) => match std::sync::Arc::try_unwrap(typed) {
+                    Ok(value) => Some(value),
+                    Err(shared) => {
+                        // Still shared: it stays where it was.
+                        self.values[index] = Some(shared);
+                        return None;
+                    }
+                },
                 Err(value) => {
-                    self.values[node.index] = Some(value);
-                    None
+                    self.values[index] = Some(value);
+                    return None;
                 }
             },
-            None => {
-                self.ran[node.index] = false;
-                (Box::new(()) as Box<dyn Any>).downcast::<T>().ok().map(|unit| *unit)
-            }
+            // A `()` output is not stored.
+            None => (Box::new(()) as Box<dyn Any>).downcast::<T>().ok().map(|unit| *unit),
+        };
+        if value.is_some() {
+            self.ran[index] = false;
         }
-        .inspect(|_| self.ran[node.index] = false)
+        value
     }
 }
 
