@@ -20,6 +20,7 @@ use crate::membership::group_core::GroupCore;
 use crate::membership::round::Round;
 use crate::scheduler::shared::Shared;
 use crate::scheduler::wait::wait_for;
+use crate::spawn::capture::Capture;
 use crate::spawn::spec::{SpawnSpec, Tracking};
 use crate::sync::Arc;
 use crate::task::current;
@@ -63,6 +64,55 @@ pub struct Group {
 impl Group {
     pub(crate) fn new(engine: Arc<Shared>) -> Self {
         Self { core: GroupCore::new(), engine }
+    }
+
+    /// Runs `body` here and returns its value with the group of the tasks it spawned: every task spawned while
+    /// `body` runs, by `body` itself, with ambient tracking ([`spawn`](crate::spawn), [`Engine::spawn`](crate::Engine::spawn),
+    /// [`spawn_async`](crate::spawn_async), a [`TaskBuilder`] not made by a group, a unit of light jobs), joins
+    /// a new group instead of the current task's; and, as for any group, so does everything those tasks spawn.
+    /// The group is made at the first such spawn — `None` if there was none, so a `body` that spawns nothing
+    /// costs no group. Wait for it (or `.await` it) to know that everything `body` started has finished: this
+    /// is what a task graph's node uses to hold back its successors until the tasks it spawned are done.
+    ///
+    /// Spawns into an explicit group ([`Group::spawn`]) and [`untracked`](TaskBuilder::untracked) ones are not
+    /// captured, nor are the spawns of other tasks this thread runs while `body` waits. The captured tasks do
+    /// not join the current task's group: whoever captures them waits for them. The returned group's handle
+    /// belongs to the engine of the first captured spawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use wove_executor::{Engine, Group};
+    ///
+    /// let engine = Engine::builder().threads(2).build()?;
+    /// let leaves = Arc::new(AtomicUsize::new(0));
+    /// let counter = leaves.clone();
+    /// let ((), spawned) = Group::capture(|| {
+    ///     for _ in 0..10 {
+    ///         let counter = counter.clone();
+    ///         engine.spawn_detached(move || {
+    ///             // Spawned by a captured task: in the same group.
+    ///             wove_executor::spawn_detached(move || counter.fetch_add(1, Ordering::SeqCst));
+    ///         });
+    ///     }
+    /// });
+    /// spawned.expect("ten tasks were spawned").wait().unwrap();
+    /// assert_eq!(leaves.load(Ordering::SeqCst), 10);
+    ///
+    /// let (four, nothing) = Group::capture(|| 2 + 2);
+    /// assert_eq!(four, 4);
+    /// assert!(nothing.is_none()); // no spawn, no group
+    /// # Ok::<(), wove_executor::BuildError>(())
+    /// ```
+    pub fn capture<R>(body: impl FnOnce() -> R) -> (R, Option<Group>) {
+        let capture = Capture::new();
+        let value = {
+            let _in_force = capture.enter();
+            body()
+        };
+        (value, capture.into_group().map(|(core, engine)| Self { core, engine }))
     }
 
     /// The group's id, as shown in [`TaskInfo::group`].

@@ -12,6 +12,7 @@ use crate::scheduler::admission::Admitted;
 use crate::scheduler::context;
 use crate::scheduler::shared::Shared;
 use crate::scheduler::worker::WorkerContext;
+use crate::spawn::capture::captured_group;
 use crate::spawn::spec::{SpawnSpec, Tracking};
 use crate::sync::Arc;
 use crate::task::closure::ClosureCell;
@@ -167,19 +168,22 @@ impl Shared {
 
     /// The header of a task just admitted, spawned on this thread (`worker`: on a worker of this engine): its
     /// round, its parent, a fresh id.
-    fn header_of<T>(&self, spec: &SpawnSpec<'_, T>, cx: &TaskContext, worker: bool) -> Header {
+    fn header_of<T>(self: &Arc<Self>, spec: &SpawnSpec<'_, T>, cx: &TaskContext, worker: bool) -> Header {
         // Only a worker holds round counts; elsewhere there is nothing to take.
         let held = worker.then(|| cx.held());
         let (round, parent) = cx.with_spawner(|spawner| {
             // SAFETY: the spawner is the task running on this thread, so it is not released.
             let spawner_round = spawner.and_then(|header| unsafe { header.round() });
             let round = match &spec.tracking {
-                Tracking::Ambient => spawner_round.map(|round| {
-                    let reference = RoundRef::new(round);
-                    let held = held.is_some_and(|held| held.take(reference));
-                    assert!(held || round.try_admit(), "a round is open while one of its members spawns");
-                    reference
-                }),
+                Tracking::Ambient => match captured_group(cx, spawner, self) {
+                    Some(group) => Some(join_group(&group, spawner_round, held)),
+                    None => spawner_round.map(|round| {
+                        let reference = RoundRef::new(round);
+                        let held = held.is_some_and(|held| held.take(reference));
+                        assert!(held || round.try_admit(), "a round is open while one of its members spawns");
+                        reference
+                    }),
+                },
                 Tracking::Untracked => None,
                 Tracking::Group(group) => Some(join_group(group, spawner_round, held)),
                 Tracking::After(round) => {

@@ -21,11 +21,19 @@ pub(crate) struct TaskContext {
     /// The group round counts this thread holds. Kept here rather than in the worker's state, so that the
     /// check before each task is one load.
     held: HeldCounts,
+    /// The capture in force on this thread (`spawn/capture.rs`, which owns the type), or null: set only while
+    /// the [`CaptureGuard`] that installed it lives.
+    capture: Cell<*const ()>,
 }
 
 thread_local! {
     static CONTEXT: TaskContext = const {
-        TaskContext { current: Cell::new(None), ids: Cell::new((0, 0)), held: HeldCounts::new() }
+        TaskContext {
+            current: Cell::new(None),
+            ids: Cell::new((0, 0)),
+            held: HeldCounts::new(),
+            capture: Cell::new(std::ptr::null()),
+        }
     };
 }
 
@@ -49,6 +57,31 @@ impl TaskContext {
     #[inline]
     pub(crate) fn held(&self) -> &HeldCounts {
         &self.held
+    }
+
+    /// The capture in force on this thread, or null (an opaque pointer: `spawn/capture.rs` knows its type).
+    #[inline]
+    pub(crate) fn capture(&self) -> *const () {
+        self.capture.get()
+    }
+}
+
+/// Puts `capture` (null: none) in force on this thread until the returned guard is dropped, which restores the
+/// previous one — also when unwinding.
+#[inline]
+pub(crate) fn enter_capture(capture: *const ()) -> CaptureGuard {
+    CaptureGuard { previous: CONTEXT.with(|cx| cx.capture.replace(capture)) }
+}
+
+/// Keeps a capture in force (see [`enter_capture`]).
+pub(crate) struct CaptureGuard {
+    previous: *const (),
+}
+
+impl Drop for CaptureGuard {
+    #[inline]
+    fn drop(&mut self) {
+        CONTEXT.with(|cx| cx.capture.set(self.previous));
     }
 }
 

@@ -95,6 +95,8 @@ impl<R: LightRunner> LightUnit<R> {
     fn run(self: &Arc<Self>, index: usize, hooks: &dyn EngineHooks) -> Option<usize> {
         let header = self.runner.header();
         let _current = current::enter_task(header);
+        // A capture of the job that runs this one while it waits does not reach into this job.
+        let _capture = current::enter_capture(std::ptr::null());
         let payload = match catch_unwind(AssertUnwindSafe(|| R::run_job(self, index))) {
             Ok(next) => return next,
             Err(payload) => payload,
