@@ -3,13 +3,18 @@
 use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use wove_executor::Engine;
 
 use crate::error::GraphError;
 use crate::graph::Graph;
 use crate::inputs::{Inputs, Value};
 use crate::node::Node;
+use crate::outputs::Outputs;
+use crate::run::GraphRun;
 use crate::spec::{GraphSpec, NodeSpec, Outcome, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
@@ -148,6 +153,76 @@ impl TaskGraph {
             }
         }
         node
+    }
+
+    /// Adds an async node: `body` makes a future, which runs as a task of the engine; the node is done, and
+    /// its successors may start, when the future has finished (it may await timers, channels, other tasks
+    /// and graph runs without holding a worker). Its output is the future's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let fetched = g.add_async("fetch", || async {
+    ///     wove_executor::sleep(Duration::from_millis(1)).await; // no worker is held meanwhile
+    ///     7u8
+    /// });
+    /// let doubled = g.add_after("double", fetched, |n: &u8| n * 2);
+    /// let engine = wove_executor::Engine::builder().threads(1).build().unwrap();
+    /// assert_eq!(g.build()?.run(&engine).join()?.get(doubled), Some(&14));
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    pub fn add_async<T, F, Fut>(&mut self, name: impl Into<Cow<'static, str>>, body: F) -> Node<T>
+    where
+        T: Send + Sync + 'static,
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = T> + Send + 'static,
+    {
+        let stores = TypeId::of::<T>() != TypeId::of::<()>();
+        let body = move |_: &[Option<Value>]| {
+            let future = body();
+            Outcome::Async(Box::pin(async move { Ok(store(future.await)) }))
+        };
+        self.push(name.into(), Box::new(body), false, stores)
+    }
+
+    /// Adds `graph` as one node (Taskflow's module task, `composed_of`): each visit runs `graph` on the same
+    /// engine, and the node's successors start when that run has finished; its output is that run's
+    /// [`Outputs`]. A failed run fails the node (its error is the node's failure); cancelling this run cancels
+    /// it. The same graph may be a module of many nodes, and of many graphs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut stage = wove_graph::TaskGraph::new();
+    /// let part = stage.add("part", || 20u32);
+    /// let stage = stage.build()?;
+    ///
+    /// let mut g = wove_graph::TaskGraph::new();
+    /// let first = g.add_graph("first stage", &stage);
+    /// let second = g.add_graph("second stage", &stage); // the same graph, twice
+    /// let total = g.add_after("total", (first, second), move |(a, b): (&wove_graph::Outputs, &wove_graph::Outputs)| {
+    ///     a.get(part).unwrap() + b.get(part).unwrap()
+    /// });
+    /// let engine = wove_executor::Engine::builder().threads(2).build().unwrap();
+    /// assert_eq!(g.build()?.run(&engine).join()?.get(total), Some(&40));
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    pub fn add_graph(&mut self, name: impl Into<Cow<'static, str>>, graph: &Graph) -> Node<Outputs> {
+        let graph = graph.clone();
+        let body = move |_: &[Option<Value>]| {
+            let engine = Engine::current().expect("a graph's node runs on a worker of its engine");
+            let run = CancelOnDrop(graph.run(&engine));
+            Outcome::Async(Box::pin(async move {
+                let mut run = run;
+                match (&mut run.0).await {
+                    Ok(outputs) => Ok(store(outputs)),
+                    Err(error) => Err(format!("its graph failed: {error}")),
+                }
+            }))
+        };
+        self.push(name.into(), Box::new(body), false, true)
     }
 
     /// Adds a condition node: it returns the index of the one successor to run, among the nodes it
@@ -324,6 +399,16 @@ fn find_cycle(spec: &GraphSpec) -> Option<Vec<usize>> {
         }
     }
     None
+}
+
+/// A module node's run of its graph, cancelled if the node's task is dropped before it ends (the outer run was
+/// cancelled).
+struct CancelOnDrop(GraphRun);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 impl Default for TaskGraph {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::report::RunReport;
+
 /// Why [`TaskGraph::build`](crate::TaskGraph::build) refused a graph, or a run did not end cleanly. Opaque:
 /// ask with the predicates; the `Display` is lowercase and names the nodes.
 ///
@@ -16,7 +18,10 @@ use std::fmt;
 /// assert!(error.is_cycle());
 /// assert_eq!(error.to_string(), "the graph has a cycle: a -> b -> a");
 /// ```
-pub struct GraphError(Kind);
+pub struct GraphError {
+    kind: Kind,
+    report: Option<Box<RunReport>>,
+}
 
 enum Kind {
     Cycle(Vec<String>),
@@ -26,20 +31,39 @@ enum Kind {
 }
 
 impl GraphError {
+    fn of(kind: Kind) -> Self {
+        Self { kind, report: None }
+    }
+
+    pub(crate) fn with_report(mut self, report: Option<RunReport>) -> Self {
+        self.report = report.map(Box::new);
+        self
+    }
+
+    /// What the run measured, if it was profiled ([`RunOptions::profile`](crate::RunOptions::profile)): its
+    /// [`RunReport::to_dot`] marks the failed and skipped nodes.
+    ///
+    /// # Examples
+    ///
+    /// See [`RunReport::to_dot`].
+    pub fn report(&self) -> Option<&RunReport> {
+        self.report.as_deref()
+    }
+
     pub(crate) fn new_cycle(nodes: Vec<String>) -> Self {
-        Self(Kind::Cycle(nodes))
+        Self::of(Kind::Cycle(nodes))
     }
 
     pub(crate) fn new_foreign_node(node: String) -> Self {
-        Self(Kind::ForeignNode { node })
+        Self::of(Kind::ForeignNode { node })
     }
 
     pub(crate) fn new_failed(failed: Vec<(String, String)>, skipped: Vec<String>) -> Self {
-        Self(Kind::Failed { failed, skipped })
+        Self::of(Kind::Failed { failed, skipped })
     }
 
     pub(crate) fn new_cancelled() -> Self {
-        Self(Kind::Cancelled)
+        Self::of(Kind::Cancelled)
     }
 
     /// True if the graph has a cycle that does not pass through a condition node.
@@ -48,7 +72,7 @@ impl GraphError {
     ///
     /// See [`GraphError`].
     pub fn is_cycle(&self) -> bool {
-        matches!(self.0, Kind::Cycle(_))
+        matches!(self.kind, Kind::Cycle(_))
     }
 
     /// The names of the nodes on the cycle, in edge order (empty unless [`is_cycle`](Self::is_cycle)).
@@ -64,7 +88,7 @@ impl GraphError {
     /// assert_eq!(g.build().unwrap_err().cycle(), ["a", "b"]); // "start" is not on the cycle
     /// ```
     pub fn cycle(&self) -> &[String] {
-        match &self.0 {
+        match &self.kind {
             Kind::Cycle(nodes) => nodes,
             _ => &[],
         }
@@ -84,7 +108,7 @@ impl GraphError {
     /// assert_eq!(error.to_string(), "node 'local' is linked to a node of another graph");
     /// ```
     pub fn is_foreign_node(&self) -> bool {
-        matches!(self.0, Kind::ForeignNode { .. })
+        matches!(self.kind, Kind::ForeignNode { .. })
     }
 
     /// True if nodes of the run panicked.
@@ -93,7 +117,7 @@ impl GraphError {
     ///
     /// See [`failed`](Self::failed).
     pub fn is_failed(&self) -> bool {
-        matches!(self.0, Kind::Failed { .. })
+        matches!(self.kind, Kind::Failed { .. })
     }
 
     /// Each failed node's name with its panic message.
@@ -115,7 +139,7 @@ impl GraphError {
     /// # Ok::<(), wove_executor::BuildError>(())
     /// ```
     pub fn failed(&self) -> &[(String, String)] {
-        match &self.0 {
+        match &self.kind {
             Kind::Failed { failed, .. } => failed,
             _ => &[],
         }
@@ -127,7 +151,7 @@ impl GraphError {
     ///
     /// See [`failed`](Self::failed).
     pub fn skipped(&self) -> &[String] {
-        match &self.0 {
+        match &self.kind {
             Kind::Failed { skipped, .. } => skipped,
             _ => &[],
         }
@@ -140,7 +164,7 @@ impl GraphError {
     ///
     /// See [`GraphRun::cancel`](crate::GraphRun::cancel).
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.0, Kind::Cancelled)
+        matches!(self.kind, Kind::Cancelled)
     }
 }
 
@@ -150,7 +174,7 @@ fn quoted(names: &[String]) -> String {
 
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
+        match &self.kind {
             Kind::Cycle(nodes) => {
                 write!(f, "the graph has a cycle: {}", nodes.join(" -> "))?;
                 match nodes.first() {

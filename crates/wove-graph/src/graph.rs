@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use wove_executor::Engine;
 
-use crate::run::{GraphRun, Repeat, RunOptions};
+use crate::run::{GraphRun, RunOptions};
 use crate::spec::GraphSpec;
+use crate::state::Repeat;
 
 /// A validated graph, from [`TaskGraph::build`](crate::TaskGraph::build): immutable, a cheap `Clone`,
 /// `Send + Sync`. Any number of runs of it may be in flight at once, on one engine or several, each with its
@@ -176,7 +177,7 @@ impl Graph {
 }
 
 /// A DOT string literal's contents.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 

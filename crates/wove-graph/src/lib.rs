@@ -54,8 +54,10 @@ mod graph;
 mod inputs;
 mod node;
 mod outputs;
+mod report;
 mod run;
 mod spec;
+mod state;
 
 pub use builder::TaskGraph;
 pub use error::GraphError;
@@ -63,4 +65,5 @@ pub use graph::Graph;
 pub use inputs::Inputs;
 pub use node::Node;
 pub use outputs::Outputs;
+pub use report::RunReport;
 pub use run::{GraphRun, RunOptions};

@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::inputs::Value;
 use crate::node::Node;
+use crate::report::RunReport;
 
 /// The outputs of one run, by node: what [`GraphRun::join`](crate::GraphRun::join) returns. A node that ran
 /// more than once (in a condition loop) has the output of its last visit; one that did not run has none.
@@ -25,11 +26,21 @@ pub struct Outputs {
     graph: u64,
     values: Vec<Option<Value>>,
     ran: Vec<bool>,
+    report: Option<RunReport>,
 }
 
 impl Outputs {
-    pub(crate) fn new(graph: u64, values: Vec<Option<Value>>, ran: Vec<bool>) -> Self {
-        Self { graph, values, ran }
+    pub(crate) fn new(graph: u64, values: Vec<Option<Value>>, ran: Vec<bool>, report: Option<RunReport>) -> Self {
+        Self { graph, values, ran, report }
+    }
+
+    /// What the run measured, if it was profiled ([`RunOptions::profile`](crate::RunOptions::profile)).
+    ///
+    /// # Examples
+    ///
+    /// See [`RunReport`].
+    pub fn report(&self) -> Option<&RunReport> {
+        self.report.as_ref()
     }
 
     /// The output of `node` in this run, if it ran (and was not taken). `None` too for a node of another graph.

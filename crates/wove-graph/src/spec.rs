@@ -1,6 +1,8 @@
 //! What a built graph is made of: its nodes' names, bodies and edges, shared by every run.
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
 
 use crate::inputs::Value;
 
@@ -10,6 +12,9 @@ pub(crate) enum Outcome {
     Value(Option<Value>),
     /// A condition node's choice: the index of the successor to run.
     Branch(usize),
+    /// An async node's future, spawned as a task of the node; it stores the node's output when it ends, or
+    /// fails the node with a message (a module node whose graph failed).
+    Async(Pin<Box<dyn Future<Output = Result<Option<Value>, String>> + Send>>),
 }
 
 /// A node's body: runs with its inputs' values, in `inputs` order.
