@@ -208,3 +208,24 @@ fn group_await_works_from_async_code() {
         assert_eq!(count.load(Ordering::SeqCst), 100);
     });
 }
+
+/// A future waiting for a group is woken by the count a worker gives back before it sleeps (the round's last
+/// member finished on that worker, which held its count): it is resumed in that worker's next-task slot, which
+/// the worker must look at before it sleeps — else, with every worker asleep, it is never run.
+#[test]
+fn an_async_group_wait_woken_by_a_worker_going_idle_runs() {
+    each_engine("group: wake before sleep", |engine, _| {
+        for _ in 0..2_000 {
+            let group = engine.group();
+            let waiter = engine.spawn(move || {
+                // Members spread over the workers, so that some search for work while others go idle.
+                for _ in 0..16 {
+                    group.spawn_detached(|| (0..16).for_each(|_| wove_executor::spawn_detached(|| ())));
+                }
+                let waiting = group.clone();
+                wove_executor::spawn_async(async move { (&waiting).await })
+            });
+            waiter.join().unwrap().join().unwrap().unwrap();
+        }
+    });
+}

@@ -14,7 +14,6 @@ use crate::graph::Graph;
 use crate::inputs::{Inputs, Value};
 use crate::node::Node;
 use crate::outputs::Outputs;
-use crate::run::GraphRun;
 use crate::spec::{GraphSpec, NodeSpec, Outcome, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
@@ -182,7 +181,7 @@ impl TaskGraph {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
         let body = move |_: &[Option<Value>]| {
             let future = body();
-            Outcome::Async(Box::pin(async move { Ok(store(future.await)) }))
+            Outcome::Async(Box::pin(async move { store(future.await) }))
         };
         self.push(name.into(), Box::new(body), false, stores)
     }
@@ -213,14 +212,7 @@ impl TaskGraph {
         let graph = graph.clone();
         let body = move |_: &[Option<Value>]| {
             let engine = Engine::current().expect("a graph's node runs on a worker of its engine");
-            let run = CancelOnDrop(graph.run(&engine));
-            Outcome::Async(Box::pin(async move {
-                let mut run = run;
-                match (&mut run.0).await {
-                    Ok(outputs) => Ok(store(outputs)),
-                    Err(error) => Err(format!("its graph failed: {error}")),
-                }
-            }))
+            Outcome::Module(graph.run(&engine))
         };
         self.push(name.into(), Box::new(body), false, true)
     }
@@ -399,16 +391,6 @@ fn find_cycle(spec: &GraphSpec) -> Option<Vec<usize>> {
         }
     }
     None
-}
-
-/// A module node's run of its graph, cancelled if the node's task is dropped before it ends (the outer run was
-/// cancelled).
-struct CancelOnDrop(GraphRun);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.cancel();
-    }
 }
 
 impl Default for TaskGraph {

@@ -145,13 +145,12 @@ impl GraphRun {
     /// # Ok::<(), wove_graph::GraphError>(())
     /// ```
     pub fn cancel(&self) -> bool {
-        if self.completion.done.is_released() {
-            return false;
-        }
-        match self.completion.jobs.lock().as_ref() {
-            Some(jobs) => jobs.job().cancel(jobs),
-            None => false,
-        }
+        self.completion.cancel()
+    }
+
+    /// What the run shares with its handle.
+    pub(crate) fn completion(&self) -> &Arc<Completion> {
+        &self.completion
     }
 
     /// True once the run has finished.

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::inputs::Value;
+use crate::run::GraphRun;
 
 /// What a node's body produced.
 pub(crate) enum Outcome {
@@ -12,9 +13,11 @@ pub(crate) enum Outcome {
     Value(Option<Value>),
     /// A condition node's choice: the index of the successor to run.
     Branch(usize),
-    /// An async node's future, spawned as a task of the node; it stores the node's output when it ends, or
-    /// fails the node with a message (a module node whose graph failed).
-    Async(Pin<Box<dyn Future<Output = Result<Option<Value>, String>> + Send>>),
+    /// An async node's future, spawned as a task of the node; it stores the node's output when it ends.
+    Async(Pin<Box<dyn Future<Output = Option<Value>> + Send>>),
+    /// A module node's run of its graph, started by the node: its outputs are the node's output, its failure
+    /// the node's, and cancelling this run cancels it.
+    Module(GraphRun),
 }
 
 /// A node's body: runs with its inputs' values, in `inputs` order.

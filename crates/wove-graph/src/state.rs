@@ -58,6 +58,25 @@ pub(crate) struct Completion {
     pub(crate) cancelled: AtomicBool,
 }
 
+impl Completion {
+    /// Cancels the run unless it has finished or was cancelled: false then.
+    pub(crate) fn cancel(&self) -> bool {
+        if self.done.is_released() {
+            return false;
+        }
+        match self.jobs.lock().as_ref() {
+            Some(jobs) => jobs.job().cancel(jobs),
+            None => false,
+        }
+    }
+}
+
+/// What a node started that the run's cancel must reach: the group of the tasks it spawned, a module's run.
+enum Child {
+    Group(Group),
+    Run(Arc<Completion>),
+}
+
 /// What a node's body came to: its outcome, or its failure's message.
 type BodyResult = Result<Outcome, String>;
 
@@ -92,10 +111,10 @@ pub(crate) struct RunState {
     in_flight: AtomicUsize,
     failures: Mutex<Vec<(usize, String)>>,
     repeat: Mutex<Repeat>,
-    /// The groups of the tasks spawned by nodes still waiting for them (step 3), to cancel with the run.
-    spawned: Mutex<Vec<Group>>,
-    /// Failures of async nodes' futures (not panics: those fail the spawned task), by node, for its waiter.
-    async_failures: Mutex<Vec<(usize, String)>>,
+    /// What nodes still waiting (step 3) started, to cancel with the run.
+    children: Mutex<Vec<Child>>,
+    /// Failures of module nodes' runs, by node, for the node's waiter.
+    module_failures: Mutex<Vec<(usize, String)>>,
     profile: Option<Profile>,
     pub(crate) completion: Arc<Completion>,
 }
@@ -123,8 +142,8 @@ impl RunState {
             in_flight: AtomicUsize::new(0),
             failures: Mutex::new(Vec::new()),
             repeat: Mutex::new(repeat),
-            spawned: Mutex::new(Vec::new()),
-            async_failures: Mutex::new(Vec::new()),
+            children: Mutex::new(Vec::new()),
+            module_failures: Mutex::new(Vec::new()),
             profile,
             completion,
             spec,
@@ -143,8 +162,11 @@ impl RunState {
             return false;
         }
         jobs.cancel();
-        for group in self.spawned.lock().iter() {
-            group.cancel();
+        for child in self.children.lock().iter() {
+            match child {
+                Child::Group(group) => drop(group.cancel()),
+                Child::Run(run) => drop(run.cancel()),
+            }
         }
         true
     }
@@ -256,10 +278,29 @@ impl RunState {
             Outcome::Async(future) => {
                 let jobs = jobs.clone();
                 wove_executor::spawn_async(async move {
-                    match future.await {
-                        Ok(value) => *jobs.job().slots[index].lock() = value,
-                        Err(message) => jobs.job().async_failures.lock().push((index, message)),
+                    let value = future.await;
+                    *jobs.job().slots[index].lock() = value;
+                })
+                .detach();
+                Outcome::Value(None)
+            }
+            Outcome::Module(run) => {
+                let completion = run.completion().clone();
+                self.children.lock().push(Child::Run(completion.clone()));
+                if self.is_cancelled(jobs) {
+                    completion.cancel();
+                }
+                let jobs = jobs.clone();
+                wove_executor::spawn_async(async move {
+                    let state = jobs.job();
+                    match run.await {
+                        Ok(outputs) => *state.slots[index].lock() = Some(Arc::new(outputs)),
+                        Err(error) => state.module_failures.lock().push((index, format!("its graph failed: {error}"))),
                     }
+                    state
+                        .children
+                        .lock()
+                        .retain(|child| !matches!(child, Child::Run(run) if Arc::ptr_eq(run, &completion)));
                 })
                 .detach();
                 Outcome::Value(None)
@@ -315,7 +356,7 @@ impl RunState {
                     return Some(successor as usize);
                 }
             }
-            Ok(Outcome::Async(_)) => unreachable!("an async node's future is spawned by `run_body`"),
+            Ok(Outcome::Async(_) | Outcome::Module(_)) => unreachable!("started by `run_body`"),
             Err(message) => {
                 self.failures.lock().push((index, message));
                 if self.fail_fast {
@@ -343,7 +384,7 @@ impl RunState {
         group: Group,
         jobs: &LightJobs<Self>,
     ) {
-        self.spawned.lock().push(group.clone());
+        self.children.lock().push(Child::Group(group.clone()));
         if self.is_cancelled(jobs) {
             group.cancel();
         }
@@ -355,9 +396,12 @@ impl RunState {
                 let mut waiting = waiting;
                 let waited = (&group).await;
                 let state = waiting.jobs.job();
-                state.spawned.lock().retain(|spawned| spawned.id() != group.id());
+                state
+                    .children
+                    .lock()
+                    .retain(|child| !matches!(child, Child::Group(spawned) if spawned.id() == group.id()));
                 let failure = {
-                    let mut failures = state.async_failures.lock();
+                    let mut failures = state.module_failures.lock();
                     let position = failures.iter().position(|&(node, _)| node == index);
                     position.map(|position| failures.swap_remove(position).1)
                 };

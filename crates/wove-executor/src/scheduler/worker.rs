@@ -509,7 +509,10 @@ impl WorkerContext {
         self.give_back();
         let sleep = &self.shared.sleep;
         sleep.prepare(self.index, self.searching.replace(false));
-        if self.shared.has_work(&self.local) || self.shared.should_exit() {
+        // The give-back may have released a group round, and a future waiting for it is then resumed in this
+        // worker's next-task slot, which no other worker looks at while they all sleep.
+        if self.shared.slots[self.index].is_occupied() || self.shared.has_work(&self.local) || self.shared.should_exit()
+        {
             self.cancel_sleep();
             return false;
         }
