@@ -1,19 +1,19 @@
 //! `TaskGraph`: building a graph, node by node and edge by edge, then validating it once.
 
-use std::any::{Any, TypeId};
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use wove_executor::Engine;
 
 use crate::error::GraphError;
 use crate::graph::Graph;
-use crate::inputs::{Inputs, Value};
+use crate::inputs::Inputs;
 use crate::node::Node;
 use crate::outputs::Outputs;
+use crate::slots::{Input, Output};
 use crate::spec::{GraphSpec, NodeSpec, Outcome, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
@@ -46,11 +46,6 @@ pub struct TaskGraph {
 
 static NEXT_GRAPH: AtomicU64 = AtomicU64::new(1);
 
-/// Wraps a node's value for its successors: a `()` is not stored.
-fn store<T: Send + Sync + 'static>(value: T) -> Option<Value> {
-    if TypeId::of::<T>() == TypeId::of::<()>() { None } else { Some(Arc::new(value) as Arc<dyn Any + Send + Sync>) }
-}
-
 impl TaskGraph {
     /// An empty graph.
     ///
@@ -74,6 +69,7 @@ impl TaskGraph {
             body,
             condition,
             stores,
+            revisitable: false,
             inputs_start: 0,
             inputs_len: 0,
             strong_predecessors: 0,
@@ -101,7 +97,11 @@ impl TaskGraph {
         F: Fn() -> T + Send + Sync + 'static,
     {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
-        self.push(name.into(), Box::new(move |_: &[Option<Value>]| Outcome::Value(store(body()))), false, stores)
+        let body = move |_: &[Input<'_>], output: &Output<'_>| {
+            output.put(body());
+            Outcome::Done
+        };
+        self.push(name.into(), Box::new(body), false, stores)
     }
 
     /// Adds a node that runs after `inputs` — one node, or a tuple of 1 to 8 — with references to their
@@ -139,9 +139,10 @@ impl TaskGraph {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
         let name = name.into();
         let node_name = name.clone();
-        let body = move |values: &[Option<Value>]| {
+        let body = move |values: &[Input<'_>], output: &Output<'_>| {
             let refs = I::refs(values).unwrap_or_else(|| panic!("an input of '{node_name}' has no value in this run"));
-            Outcome::Value(store(body(refs)))
+            output.put(body(refs));
+            Outcome::Done
         };
         let node: Node<T> = self.push(name, Box::new(body), false, stores);
         self.nodes[node.index].inputs_start = u32::try_from(self.inputs.len()).expect("fewer than 2^32 inputs");
@@ -179,9 +180,12 @@ impl TaskGraph {
         Fut: Future<Output = T> + Send + 'static,
     {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
-        let body = move |_: &[Option<Value>]| {
+        let body = move |_: &[Input<'_>], _: &Output<'_>| {
             let future = body();
-            Outcome::Async(Box::pin(async move { store(future.await) }))
+            Outcome::Async(Box::pin(async move {
+                let value = future.await;
+                Box::new(move |output: &Output<'_>| output.put(value)) as Box<dyn FnOnce(&Output<'_>) + Send>
+            }))
         };
         self.push(name.into(), Box::new(body), false, stores)
     }
@@ -210,7 +214,7 @@ impl TaskGraph {
     /// ```
     pub fn add_graph(&mut self, name: impl Into<Cow<'static, str>>, graph: &Graph) -> Node<Outputs> {
         let graph = graph.clone();
-        let body = move |_: &[Option<Value>]| {
+        let body = move |_: &[Input<'_>], _: &Output<'_>| {
             let engine = Engine::current().expect("a graph's node runs on a worker of its engine");
             Outcome::Module(graph.run(&engine))
         };
@@ -250,7 +254,7 @@ impl TaskGraph {
     where
         F: Fn() -> usize + Send + Sync + 'static,
     {
-        self.push(name.into(), Box::new(move |_: &[Option<Value>]| Outcome::Branch(body())), true, false)
+        self.push(name.into(), Box::new(move |_: &[Input<'_>], _: &Output<'_>| Outcome::Branch(body())), true, false)
     }
 
     /// Adds an ordering edge: `after` runs only once `before` has finished (no data passes). If `before` is a
@@ -339,13 +343,36 @@ impl TaskGraph {
         let sources = (0..self.nodes.len())
             .filter(|&index| self.nodes[index].strong_predecessors + self.nodes[index].weak_predecessors == 0)
             .collect();
-        let spec =
-            GraphSpec { id: self.id, nodes: self.nodes, inputs: self.inputs, successor_starts, successors, sources };
+        let mut spec = GraphSpec {
+            id: self.id,
+            nodes: self.nodes,
+            inputs: self.inputs,
+            successor_starts,
+            successors,
+            sources,
+            has_revisits: false,
+        };
+        mark_revisitable(&mut spec);
         if let Some(cycle) = find_cycle(&spec) {
             let names = cycle.into_iter().map(|index| spec.nodes[index].name.to_string()).collect();
             return Err(GraphError::new_cycle(names));
         }
         Ok(Graph::new(spec))
+    }
+}
+
+/// Marks the nodes that a condition node can reach (`NodeSpec::revisitable`).
+fn mark_revisitable(spec: &mut GraphSpec) {
+    let mut stack: Vec<usize> = (0..spec.nodes.len()).filter(|&index| spec.nodes[index].condition).collect();
+    while let Some(node) = stack.pop() {
+        for position in spec.successor_starts[node]..spec.successor_starts[node + 1] {
+            let successor = spec.successors[position as usize] as usize;
+            if !spec.nodes[successor].revisitable {
+                spec.nodes[successor].revisitable = true;
+                spec.has_revisits = true;
+                stack.push(successor);
+            }
+        }
     }
 }
 

@@ -5,17 +5,10 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::node::Node;
+use crate::slots::Input;
 
-/// A node's output in one run, type-erased.
+/// A node's output in one run, shared (a node that a condition node can reach: `slots.rs`), type-erased.
 pub(crate) type Value = Arc<dyn Any + Send + Sync>;
-
-/// The output of type `T` in `value`; a node of output `()` stores nothing, and reads as `&()`.
-fn value<T: 'static>(value: &Option<Value>) -> Option<&T> {
-    match value {
-        Some(value) => value.downcast_ref::<T>(),
-        None => (&() as &'static dyn Any).downcast_ref::<T>(),
-    }
-}
 
 mod sealed {
     pub trait Sealed {}
@@ -45,7 +38,7 @@ pub trait Inputs: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The references, from the inputs' values in [`nodes`](Self::nodes) order; `None` if one has no value of
     /// its type.
     #[doc(hidden)]
-    fn refs(values: &[Option<Value>]) -> Option<Self::Refs<'_>>;
+    fn refs<'a>(values: &'a [Input<'_>]) -> Option<Self::Refs<'a>>;
 }
 
 impl<T> sealed::Sealed for Node<T> {}
@@ -57,8 +50,8 @@ impl<T: Send + Sync + 'static> Inputs for Node<T> {
         vec![(self.index, self.graph)]
     }
 
-    fn refs(values: &[Option<Value>]) -> Option<&T> {
-        value::<T>(&values[0])
+    fn refs<'a>(values: &'a [Input<'_>]) -> Option<&'a T> {
+        values[0].get::<T>()
     }
 }
 
@@ -73,8 +66,8 @@ macro_rules! tuple_inputs {
                 vec![$((self.$index.index, self.$index.graph)),+]
             }
 
-            fn refs(values: &[Option<Value>]) -> Option<Self::Refs<'_>> {
-                Some(($(value::<$name>(&values[$index])?,)+))
+            fn refs<'a>(values: &'a [Input<'_>]) -> Option<Self::Refs<'a>> {
+                Some(($(values[$index].get::<$name>()?,)+))
             }
         }
     };

@@ -46,7 +46,9 @@
 //!
 //! Not yet: async nodes, graphs nested as module nodes, tasks spawned inside a node holding back its successors
 //! (they join the run's group), and profiled runs.
-#![forbid(unsafe_code)]
+// `unsafe` only in `slots.rs` (a run's outputs, in place) and `state.rs` (the protocol that orders them).
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod builder;
 mod error;
@@ -56,6 +58,7 @@ mod node;
 mod outputs;
 mod report;
 mod run;
+mod slots;
 mod spec;
 mod state;
 

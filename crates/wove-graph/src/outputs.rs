@@ -6,6 +6,7 @@ use std::fmt;
 use crate::inputs::Value;
 use crate::node::Node;
 use crate::report::RunReport;
+use crate::slots::Finished;
 
 /// The outputs of one run, by node: what [`GraphRun::join`](crate::GraphRun::join) returns. A node that ran
 /// more than once (in a condition loop) has the output of its last visit; one that did not run has none.
@@ -24,14 +25,23 @@ use crate::report::RunReport;
 /// ```
 pub struct Outputs {
     graph: u64,
-    values: Vec<Option<Value>>,
+    /// The values of nodes stored in place.
+    values: Finished,
+    /// The values of nodes that a condition node can reach (empty if there is none: `slots.rs`).
+    shared: Vec<Option<Value>>,
     ran: Vec<bool>,
     report: Option<RunReport>,
 }
 
 impl Outputs {
-    pub(crate) fn new(graph: u64, values: Vec<Option<Value>>, ran: Vec<bool>, report: Option<RunReport>) -> Self {
-        Self { graph, values, ran, report }
+    pub(crate) fn new(
+        graph: u64,
+        values: Finished,
+        shared: Vec<Option<Value>>,
+        ran: Vec<bool>,
+        report: Option<RunReport>,
+    ) -> Self {
+        Self { graph, values, shared, ran, report }
     }
 
     /// What the run measured, if it was profiled ([`RunOptions::profile`](crate::RunOptions::profile)).
@@ -52,10 +62,11 @@ impl Outputs {
         if node.graph != self.graph || !*self.ran.get(node.index)? {
             return None;
         }
-        match &self.values[node.index] {
-            Some(value) => value.downcast_ref::<T>(),
-            None => (&() as &'static dyn Any).downcast_ref::<T>(),
+        if let Some(Some(value)) = self.shared.get(node.index) {
+            return value.downcast_ref::<T>();
         }
+        // A `()` output is not stored.
+        self.values.get::<T>(node.index).or_else(|| (&() as &'static dyn Any).downcast_ref::<T>())
     }
 
     /// Moves the output of `node` out (`None` if it did not run, was taken, or is still shared).
@@ -68,23 +79,26 @@ impl Outputs {
             return None;
         }
         let index = node.index;
-        let value = match self.values[index].take() {
+        let value = match self.shared.get_mut(index).and_then(Option::take) {
             Some(value) => match value.downcast::<T>() {
                 Ok(typed) => match std::sync::Arc::try_unwrap(typed) {
                     Ok(value) => Some(value),
                     Err(shared) => {
                         // Still shared: it stays where it was.
-                        self.values[index] = Some(shared);
+                        self.shared[index] = Some(shared);
                         return None;
                     }
                 },
                 Err(value) => {
-                    self.values[index] = Some(value);
+                    self.shared[index] = Some(value);
                     return None;
                 }
             },
             // A `()` output is not stored.
-            None => (Box::new(()) as Box<dyn Any>).downcast::<T>().ok().map(|unit| *unit),
+            None => self
+                .values
+                .take::<T>(index)
+                .or_else(|| (Box::new(()) as Box<dyn Any>).downcast::<T>().ok().map(|unit| *unit)),
         };
         if value.is_some() {
             self.ran[index] = false;

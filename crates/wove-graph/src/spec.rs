@@ -4,24 +4,24 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::inputs::Value;
 use crate::run::GraphRun;
+use crate::slots::{Input, Output};
 
-/// What a node's body produced.
+/// What a node's body came to (its output, if any, is in its [`Output`] already).
 pub(crate) enum Outcome {
-    /// A value for the node's successors (`None` for `()`).
-    Value(Option<Value>),
+    /// Done: its successors may run.
+    Done,
     /// A condition node's choice: the index of the successor to run.
     Branch(usize),
-    /// An async node's future, spawned as a task of the node; it stores the node's output when it ends.
-    Async(Pin<Box<dyn Future<Output = Option<Value>> + Send>>),
+    /// An async node's future, spawned as a task of the node; what it returns stores the node's output.
+    Async(Pin<Box<dyn Future<Output = Box<dyn FnOnce(&Output<'_>) + Send>> + Send>>),
     /// A module node's run of its graph, started by the node: its outputs are the node's output, its failure
     /// the node's, and cancelling this run cancels it.
     Module(GraphRun),
 }
 
-/// A node's body: runs with its inputs' values, in `inputs` order.
-pub(crate) type Body = Box<dyn Fn(&[Option<Value>]) -> Outcome + Send + Sync>;
+/// A node's body: runs with its inputs, in `inputs` order, and puts its output in `Output`.
+pub(crate) type Body = Box<dyn Fn(&[Input<'_>], &Output<'_>) -> Outcome + Send + Sync>;
 
 /// One node.
 pub(crate) struct NodeSpec {
@@ -31,6 +31,9 @@ pub(crate) struct NodeSpec {
     pub(crate) condition: bool,
     /// True if the node's output is stored for its successors and the run's outputs (not for `()`).
     pub(crate) stores: bool,
+    /// True if a condition node can reach it: it may run more than once per iteration, so its outputs are
+    /// shared values (`slots.rs`). Set by `build`.
+    pub(crate) revisitable: bool,
     /// The nodes whose outputs the body gets, in order: `inputs_len` entries of the graph's input list from
     /// `inputs_start`.
     pub(crate) inputs_start: u32,
@@ -53,6 +56,8 @@ pub(crate) struct GraphSpec {
     pub(crate) successor_starts: Vec<u32>,
     pub(crate) successors: Vec<u32>,
     pub(crate) sources: Vec<usize>,
+    /// True if some node is [revisitable](NodeSpec::revisitable).
+    pub(crate) has_revisits: bool,
 }
 
 impl GraphSpec {

@@ -28,6 +28,9 @@
 //! node bodies and readies nobody, and cancels the groups its nodes' spawned tasks are in, so `in_flight`
 //! drains to zero the same way.
 
+// The slots' protocol is carried out here (`slots.rs`).
+#![allow(unsafe_code)]
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -41,6 +44,7 @@ use crate::error::GraphError;
 use crate::inputs::Value;
 use crate::outputs::Outputs;
 use crate::report::RunReport;
+use crate::slots::{Finished, Input, Output, Slot};
 use crate::spec::{GraphSpec, Outcome};
 
 /// How many times a run goes through the graph.
@@ -106,8 +110,10 @@ pub(crate) struct RunState {
     pending: Box<[AtomicUsize]>,
     /// Per node: visits in this iteration.
     visits: Box<[AtomicU32]>,
-    /// Per node: its output of its last visit.
-    slots: Box<[Mutex<Option<Value>>]>,
+    /// Per node: its output of its last visit, in place (`slots.rs`)...
+    slots: Box<[Slot]>,
+    /// ... or shared, for nodes a condition node can reach (empty if the graph has none).
+    shared: Box<[Mutex<Option<Value>>]>,
     in_flight: AtomicUsize,
     failures: Mutex<Vec<(usize, String)>>,
     repeat: Mutex<Repeat>,
@@ -138,7 +144,8 @@ impl RunState {
         Self {
             pending: spec.nodes.iter().map(|node| AtomicUsize::new(node.strong_predecessors)).collect(),
             visits: (0..nodes).map(|_| AtomicU32::new(0)).collect(),
-            slots: (0..nodes).map(|_| Mutex::new(None)).collect(),
+            slots: (0..nodes).map(|_| Slot::new()).collect(),
+            shared: (0..if spec.has_revisits { nodes } else { 0 }).map(|_| Mutex::new(None)).collect(),
             in_flight: AtomicUsize::new(0),
             failures: Mutex::new(Vec::new()),
             repeat: Mutex::new(repeat),
@@ -228,9 +235,11 @@ impl RunState {
         } else if self.is_cancelled(jobs) || !failures.is_empty() {
             Err(GraphError::new_cancelled().with_report(report))
         } else {
-            let values = self.slots.iter().map(|slot| slot.lock().take()).collect();
+            // SAFETY: nothing of the run is left (`in_flight` reached zero: protocol, step 4).
+            let values = unsafe { Finished::take_from(&self.slots) };
+            let shared = self.shared.iter().map(|shared| shared.lock().take()).collect();
             let ran = self.visits.iter().map(|visits| visits.load(Ordering::Relaxed) > 0).collect();
-            Ok(Outputs::new(self.spec.id, values, ran, report))
+            Ok(Outputs::new(self.spec.id, values, shared, ran, report))
         };
         *self.completion.outcome.lock() = Some(outcome);
         drop(self.completion.jobs.lock().take());
@@ -271,18 +280,63 @@ impl RunState {
         (0..skipped.len()).filter(|&index| skipped[index]).collect()
     }
 
-    /// Runs node `index`'s body with `inputs` (step 2); an async node's future is spawned here.
-    fn run_body(&self, index: usize, inputs: &[Option<Value>], jobs: &LightJobs<Self>) -> BodyResult {
+    /// Where node `index` puts its output.
+    ///
+    /// # Safety
+    ///
+    /// Called by the node's own visit, before it is done (`slots.rs`, step 1).
+    unsafe fn output(&self, index: usize) -> Output<'_> {
+        let node = &self.spec.nodes[index];
+        match (node.stores, node.revisitable) {
+            (false, _) => Output::Unit,
+            (true, true) => Output::Shared(&self.shared[index]),
+            // SAFETY: the caller's promise.
+            (true, false) => unsafe { Output::in_place(&self.slots[index]) },
+        }
+    }
+
+    /// What node `index`'s body reads of its input `input`.
+    ///
+    /// # Safety
+    ///
+    /// Called by a visit of node `index` while it runs: `input` has finished (`slots.rs`, step 2).
+    unsafe fn input(&self, input: usize) -> Input<'_> {
+        let node = &self.spec.nodes[input];
+        match (node.stores, node.revisitable) {
+            (false, _) => Input::unit(),
+            (true, true) => self.shared[input].lock().clone().map_or_else(Input::unit, Input::shared),
+            // SAFETY: the caller's promise.
+            (true, false) => unsafe { Input::in_place(&self.slots[input]) },
+        }
+    }
+
+    /// Runs node `index`'s body (step 2) with its inputs; an async node's future and a module node's run are
+    /// spawned here.
+    ///
+    /// # Safety
+    ///
+    /// Called by the node's visit, once its inputs have finished (`slots.rs`, steps 1 and 2).
+    unsafe fn run_body(&self, index: usize, jobs: &LightJobs<Self>) -> BodyResult {
         let body = &self.spec.nodes[index].body;
-        catch_unwind(AssertUnwindSafe(|| match body(inputs) {
+        // At most 8 inputs (the largest tuple): on the stack, let go of before the node is done.
+        let node_inputs = self.spec.inputs_of(index);
+        let mut inputs: [Input<'_>; 8] = std::array::from_fn(|_| Input::unit());
+        for (value, &input) in inputs.iter_mut().zip(node_inputs) {
+            // SAFETY: the caller's promise.
+            *value = unsafe { self.input(input as usize) };
+        }
+        // SAFETY: the caller's promise.
+        let output = unsafe { self.output(index) };
+        catch_unwind(AssertUnwindSafe(|| match body(&inputs[..node_inputs.len()], &output) {
             Outcome::Async(future) => {
                 let jobs = jobs.clone();
                 wove_executor::spawn_async(async move {
-                    let value = future.await;
-                    *jobs.job().slots[index].lock() = value;
+                    let put = future.await;
+                    // SAFETY: the node's visit is not done before this task is (step 3).
+                    put(&unsafe { jobs.job().output(index) });
                 })
                 .detach();
-                Outcome::Value(None)
+                Outcome::Done
             }
             Outcome::Module(run) => {
                 let completion = run.completion().clone();
@@ -294,7 +348,8 @@ impl RunState {
                 wove_executor::spawn_async(async move {
                     let state = jobs.job();
                     match run.await {
-                        Ok(outputs) => *state.slots[index].lock() = Some(Arc::new(outputs)),
+                        // SAFETY: the node's visit is not done before this task is (step 3).
+                        Ok(outputs) => unsafe { state.output(index) }.put(outputs),
                         Err(error) => state.module_failures.lock().push((index, format!("its graph failed: {error}"))),
                     }
                     state
@@ -303,7 +358,7 @@ impl RunState {
                         .retain(|child| !matches!(child, Child::Run(run) if Arc::ptr_eq(run, &completion)));
                 })
                 .detach();
-                Outcome::Value(None)
+                Outcome::Done
             }
             outcome => outcome,
         }))
@@ -332,10 +387,7 @@ impl RunState {
             profile.work.fetch_add(now.saturating_sub(started), Ordering::Relaxed);
         }
         match result {
-            Ok(Outcome::Value(value)) => {
-                if let Some(value) = value {
-                    *self.slots[index].lock() = Some(value);
-                }
+            Ok(Outcome::Done) => {
                 // Each readied successor but the last is counted in `in_flight` before it is queued; the last
                 // takes over this node's count (step 3).
                 let mut last = None;
@@ -453,18 +505,8 @@ impl LightJob for RunState {
         self.pending[index].store(node.strong_predecessors, Ordering::Relaxed);
         self.visits[index].fetch_add(1, Ordering::Relaxed);
         let started = self.profile.as_ref().map(Profile::now);
-        let (result, spawned) = {
-            // At most 8 inputs (the largest tuple): on the stack. Let go of before the node is done, so that the
-            // run's last node holds no output that `Outputs` hands out.
-            let mut inputs: [Option<Value>; 8] = Default::default();
-            let node_inputs = self.spec.inputs_of(index);
-            for (value, &input) in inputs.iter_mut().zip(node_inputs) {
-                if self.spec.nodes[input as usize].stores {
-                    *value = self.slots[input as usize].lock().clone();
-                }
-            }
-            Group::capture(|| self.run_body(index, &inputs[..node_inputs.len()], jobs))
-        };
+        // SAFETY: this is the node's visit, and it was readied once its inputs had finished (protocol, step 3).
+        let (result, spawned) = Group::capture(|| unsafe { self.run_body(index, jobs) });
         match spawned {
             None => self.node_done(index, started, result, jobs),
             Some(group) => {

@@ -1,0 +1,265 @@
+//! Where a run keeps its nodes' outputs: one [`Slot`] per node, which holds a value of any type in place — up
+//! to three words inline, a larger one boxed — so a node's output costs no allocation and no lock.
+//!
+//! # Protocol
+//!
+//! A slot is not synchronized; the run's protocol (`state.rs`) orders its accesses:
+//!
+//! 1. Only the node's own visit writes its slot, and a node that no condition node can reach runs at most once
+//!    per iteration, so while it writes nobody reads.
+//! 2. Its readers — its successors, and their bodies' references — run only after it has finished: each
+//!    successor is readied by the decrement (`AcqRel`) that follows the write.
+//! 3. The next iteration, which may write it again, starts only once nothing of this one runs (`in_flight` at
+//!    zero), and the run's [`Outputs`](crate::Outputs) take the slots over only then.
+//!
+//! A node that a condition node can reach may run again while a reader of its last output still runs (a loop
+//! back to it beside its reader), so its outputs are shared values (`Arc`) under a lock instead, and each
+//! reader holds its own count of the one it read.
+
+#![allow(unsafe_code)]
+
+use std::any::{Any, TypeId};
+use std::cell::UnsafeCell;
+use std::mem::{MaybeUninit, align_of, size_of};
+
+use parking_lot::Mutex;
+
+use crate::inputs::Value;
+
+/// Room for a value in place: three words.
+type Room = [MaybeUninit<usize>; 3];
+
+/// Whether values of type `T` are kept in place (else boxed).
+const fn in_place<T>() -> bool {
+    size_of::<T>() <= size_of::<Room>() && align_of::<T>() <= align_of::<Room>()
+}
+
+/// How to tell and drop what a slot holds.
+struct ValueVTable {
+    type_id: fn() -> TypeId,
+    /// Drops the value in `room` (in place, or its box).
+    drop: unsafe fn(*mut Room),
+}
+
+fn vtable<T: Send + Sync + 'static>() -> &'static ValueVTable {
+    &ValueVTable { type_id: TypeId::of::<T>, drop: drop_value::<T> }
+}
+
+/// # Safety
+///
+/// `room` holds a `T` as [`Slot::put`] stores it, which is dropped here.
+unsafe fn drop_value<T>(room: *mut Room) {
+    if in_place::<T>() {
+        // SAFETY: the caller's promise: a `T` in place, read out once.
+        drop(unsafe { room.cast::<T>().read() });
+    } else {
+        // SAFETY: the caller's promise: a `Box<T>` in the first word, read out once.
+        drop(unsafe { room.cast::<Box<T>>().read() });
+    }
+}
+
+/// One node's output in one run.
+pub(crate) struct Slot {
+    room: UnsafeCell<Room>,
+    /// `None`: empty.
+    held: UnsafeCell<Option<&'static ValueVTable>>,
+}
+
+// SAFETY: a slot only holds `Send + Sync` values (`put`'s bounds), and its accesses are ordered by the run's
+// protocol (module docs) or by `&mut`.
+unsafe impl Send for Slot {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Slot {}
+
+impl Slot {
+    pub(crate) fn new() -> Self {
+        Self { room: UnsafeCell::new([MaybeUninit::uninit(); 3]), held: UnsafeCell::new(None) }
+    }
+
+    /// Stores `value`, dropping what was there.
+    ///
+    /// # Safety
+    ///
+    /// Nobody else reads or writes this slot meanwhile (protocol, step 1).
+    pub(crate) unsafe fn put<T: Send + Sync + 'static>(&self, value: T) {
+        // SAFETY: the caller's promise: this is the only access.
+        unsafe { self.clear() };
+        let room = self.room.get();
+        if in_place::<T>() {
+            // SAFETY: `T` fits the room, size and alignment (`in_place`); the room is empty (just cleared).
+            unsafe { room.cast::<T>().write(value) };
+        } else {
+            // SAFETY: a box is one word, which fits.
+            unsafe { room.cast::<Box<T>>().write(Box::new(value)) };
+        }
+        // SAFETY: the only access, as above.
+        unsafe { *self.held.get() = Some(vtable::<T>()) };
+    }
+
+    /// The value, if it is a `T`.
+    ///
+    /// # Safety
+    ///
+    /// Nobody writes this slot while the returned reference lives (protocol, steps 2 and 3).
+    pub(crate) unsafe fn get<T: 'static>(&self) -> Option<&T> {
+        // SAFETY: the caller's promise: no writer.
+        let held = unsafe { *self.held.get() }?;
+        if (held.type_id)() != TypeId::of::<T>() {
+            return None;
+        }
+        let room = self.room.get();
+        // SAFETY: the slot holds a `T` (its type id says so), stored by `put` as `in_place` tells, and nobody
+        // writes it while the reference lives (the caller's promise).
+        Some(unsafe { if in_place::<T>() { &*room.cast::<T>() } else { &**room.cast::<Box<T>>() } })
+    }
+
+    /// Moves the value out, if it is a `T`; else leaves it.
+    pub(crate) fn take<T: 'static>(&mut self) -> Option<T> {
+        let held = (*self.held.get_mut())?;
+        if (held.type_id)() != TypeId::of::<T>() {
+            return None;
+        }
+        *self.held.get_mut() = None;
+        let room = self.room.get_mut() as *mut Room;
+        // SAFETY: the slot held a `T`, stored as `in_place` tells, now marked empty: it is read out once.
+        Some(unsafe { if in_place::<T>() { room.cast::<T>().read() } else { *room.cast::<Box<T>>().read() } })
+    }
+
+    /// Moves the slot's value into a new slot, leaving this one empty.
+    ///
+    /// # Safety
+    ///
+    /// Nobody else reads or writes this slot meanwhile (protocol, step 3).
+    pub(crate) unsafe fn move_out(&self) -> Slot {
+        // SAFETY: the caller's promise: the only access. The bits move; this slot is marked empty, so the
+        // value is dropped once, by the new slot.
+        unsafe {
+            let held = (*self.held.get()).take();
+            Slot { room: UnsafeCell::new(*self.room.get()), held: UnsafeCell::new(held) }
+        }
+    }
+
+    /// Drops the value, if any.
+    ///
+    /// # Safety
+    ///
+    /// As for [`put`](Self::put).
+    unsafe fn clear(&self) {
+        // SAFETY: the caller's promise: the only access.
+        if let Some(held) = unsafe { (*self.held.get()).take() } {
+            // SAFETY: the room held the value that `held` describes, now marked empty: dropped once.
+            unsafe { (held.drop)(self.room.get()) };
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        // SAFETY: `&mut`: the only access.
+        unsafe { self.clear() };
+    }
+}
+
+/// What a node's body reads of one input: a `()` output (not stored), a value in the producer's slot, or a
+/// count of a shared value (a producer that a condition node can reach). Public only as the argument of the
+/// sealed [`Inputs`](crate::Inputs)' hidden method; nobody outside can name or make one.
+pub struct Input<'a>(Read<'a>);
+
+enum Read<'a> {
+    Unit,
+    InPlace(&'a Slot),
+    Shared(Value),
+}
+
+impl<'a> Input<'a> {
+    /// A `()` input, or one with no value.
+    pub(crate) fn unit() -> Self {
+        Input(Read::Unit)
+    }
+
+    /// A shared input.
+    pub(crate) fn shared(value: Value) -> Self {
+        Input(Read::Shared(value))
+    }
+
+    /// An input read in place from `slot`.
+    ///
+    /// # Safety
+    ///
+    /// Nobody writes `slot` during `'a` (protocol, steps 2 and 3).
+    pub(crate) unsafe fn in_place(slot: &'a Slot) -> Self {
+        Input(Read::InPlace(slot))
+    }
+
+    /// The input's value, if it is a `T`.
+    pub(crate) fn get<T: 'static>(&self) -> Option<&T> {
+        match &self.0 {
+            Read::Unit => (&() as &'static dyn Any).downcast_ref::<T>(),
+            // SAFETY: made by `in_place`, whose caller promised no writer during `'a`, which `&self` is within.
+            Read::InPlace(slot) => unsafe { slot.get::<T>() },
+            Read::Shared(value) => value.downcast_ref::<T>(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Input<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Input").finish_non_exhaustive()
+    }
+}
+
+/// Where a node's body puts its output: its slot, or, for a node that a condition node can reach, its shared
+/// value.
+pub(crate) enum Output<'a> {
+    /// A node whose output is `()`: nothing is stored.
+    Unit,
+    InPlace(&'a Slot),
+    Shared(&'a Mutex<Option<Value>>),
+}
+
+impl<'a> Output<'a> {
+    /// An output put in place in `slot`.
+    ///
+    /// # Safety
+    ///
+    /// Nobody else reads or writes `slot` during `'a` (protocol, step 1).
+    pub(crate) unsafe fn in_place(slot: &'a Slot) -> Self {
+        Output::InPlace(slot)
+    }
+
+    /// Stores the node's output.
+    pub(crate) fn put<T: Send + Sync + 'static>(&self, value: T) {
+        match self {
+            Output::Unit => drop(value),
+            // SAFETY: made by `in_place`, whose caller promised the only access during `'a`.
+            Output::InPlace(slot) => unsafe { slot.put(value) },
+            Output::Shared(shared) => *shared.lock() = Some(std::sync::Arc::new(value)),
+        }
+    }
+}
+
+/// A finished run's slots, which no run writes any more: what its [`Outputs`](crate::Outputs) hold.
+pub(crate) struct Finished(Box<[Slot]>);
+
+impl Finished {
+    /// Takes the values out of a run's `slots`.
+    ///
+    /// # Safety
+    ///
+    /// Nothing of the run reads or writes `slots` meanwhile (protocol, step 3).
+    pub(crate) unsafe fn take_from(slots: &[Slot]) -> Self {
+        // SAFETY: the caller's promise.
+        Self(slots.iter().map(|slot| unsafe { slot.move_out() }).collect())
+    }
+
+    /// Node `index`'s value, if it is a `T`.
+    pub(crate) fn get<T: 'static>(&self, index: usize) -> Option<&T> {
+        // SAFETY: nothing writes a finished run's slots but `take`, which needs `&mut self`.
+        unsafe { self.0.get(index)?.get::<T>() }
+    }
+
+    /// Moves node `index`'s value out, if it is a `T`.
+    pub(crate) fn take<T: 'static>(&mut self, index: usize) -> Option<T> {
+        self.0.get_mut(index)?.take::<T>()
+    }
+}
