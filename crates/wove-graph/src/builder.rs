@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use wove_executor::Engine;
 
+use crate::body::Body;
 use crate::error::GraphError;
 use crate::graph::Graph;
 use crate::inputs::Inputs;
@@ -42,6 +43,9 @@ pub struct TaskGraph {
     edges: Vec<(u32, u32)>,
     /// The first node found linked to another graph's node.
     foreign: Option<String>,
+    /// True once a strong edge goes from a node to one added no later: only then can there be a cycle (an edge
+    /// into a node made by `add_after` comes from an earlier node).
+    backward: bool,
 }
 
 static NEXT_GRAPH: AtomicU64 = AtomicU64::new(1);
@@ -59,10 +63,11 @@ impl TaskGraph {
             inputs: Vec::new(),
             edges: Vec::new(),
             foreign: None,
+            backward: false,
         }
     }
 
-    fn push<T>(&mut self, name: Cow<'static, str>, body: crate::spec::Body, condition: bool, stores: bool) -> Node<T> {
+    fn push<T>(&mut self, name: Cow<'static, str>, body: Body, condition: bool, stores: bool) -> Node<T> {
         let index = self.nodes.len();
         self.nodes.push(NodeSpec {
             name,
@@ -101,7 +106,7 @@ impl TaskGraph {
             output.put(body());
             Outcome::Done
         };
-        self.push(name.into(), Box::new(body), false, stores)
+        self.push(name.into(), Body::new(body), false, stores)
     }
 
     /// Adds a node that runs after `inputs` — one node, or a tuple of 1 to 8 — with references to their
@@ -138,13 +143,13 @@ impl TaskGraph {
     {
         let stores = TypeId::of::<T>() != TypeId::of::<()>();
         let name = name.into();
-        let node_name = name.clone();
         let body = move |values: &[Input<'_>], output: &Output<'_>| {
-            let refs = I::refs(values).unwrap_or_else(|| panic!("an input of '{node_name}' has no value in this run"));
+            // The failure is recorded under the node's name.
+            let refs = I::refs(values).unwrap_or_else(|| panic!("an input has no value in this run"));
             output.put(body(refs));
             Outcome::Done
         };
-        let node: Node<T> = self.push(name, Box::new(body), false, stores);
+        let node: Node<T> = self.push(name, Body::new(body), false, stores);
         self.nodes[node.index].inputs_start = u32::try_from(self.inputs.len()).expect("fewer than 2^32 inputs");
         for (input, graph) in inputs.nodes() {
             if self.link(input, graph, node.index) {
@@ -187,7 +192,7 @@ impl TaskGraph {
                 Box::new(move |output: &Output<'_>| output.put(value)) as Box<dyn FnOnce(&Output<'_>) + Send>
             }))
         };
-        self.push(name.into(), Box::new(body), false, stores)
+        self.push(name.into(), Body::new(body), false, stores)
     }
 
     /// Adds `graph` as one node (Taskflow's module task, `composed_of`): each visit runs `graph` on the same
@@ -218,7 +223,7 @@ impl TaskGraph {
             let engine = Engine::current().expect("a graph's node runs on a worker of its engine");
             Outcome::Module(graph.run(&engine))
         };
-        self.push(name.into(), Box::new(body), false, true)
+        self.push(name.into(), Body::new(body), false, true)
     }
 
     /// Adds a condition node: it returns the index of the one successor to run, among the nodes it
@@ -254,7 +259,7 @@ impl TaskGraph {
     where
         F: Fn() -> usize + Send + Sync + 'static,
     {
-        self.push(name.into(), Box::new(move |_: &[Input<'_>], _: &Output<'_>| Outcome::Branch(body())), true, false)
+        self.push(name.into(), Body::new(move |_: &[Input<'_>], _: &Output<'_>| Outcome::Branch(body())), true, false)
     }
 
     /// Adds an ordering edge: `after` runs only once `before` has finished (no data passes). If `before` is a
@@ -297,6 +302,7 @@ impl TaskGraph {
             self.nodes[to].weak_predecessors += 1;
         } else {
             self.nodes[to].strong_predecessors += 1;
+            self.backward |= from >= to;
         }
         true
     }
@@ -353,7 +359,7 @@ impl TaskGraph {
             has_revisits: false,
         };
         mark_revisitable(&mut spec);
-        if let Some(cycle) = find_cycle(&spec) {
+        if let Some(cycle) = if self.backward { find_cycle(&spec) } else { None } {
             let names = cycle.into_iter().map(|index| spec.nodes[index].name.to_string()).collect();
             return Err(GraphError::new_cycle(names));
         }

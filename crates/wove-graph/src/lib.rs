@@ -50,6 +50,7 @@
 #![deny(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod body;
 mod builder;
 mod error;
 mod graph;
@@ -57,6 +58,7 @@ mod inputs;
 mod node;
 mod outputs;
 mod report;
+mod room;
 mod run;
 mod slots;
 mod spec;

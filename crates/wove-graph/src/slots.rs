@@ -20,42 +20,21 @@
 
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
-use std::mem::{MaybeUninit, align_of, size_of};
 
 use parking_lot::Mutex;
 
 use crate::inputs::Value;
-
-/// Room for a value in place: three words.
-type Room = [MaybeUninit<usize>; 3];
-
-/// Whether values of type `T` are kept in place (else boxed).
-const fn in_place<T>() -> bool {
-    size_of::<T>() <= size_of::<Room>() && align_of::<T>() <= align_of::<Room>()
-}
+use crate::room::{self, Room};
 
 /// How to tell and drop what a slot holds.
 struct ValueVTable {
     type_id: fn() -> TypeId,
-    /// Drops the value in `room` (in place, or its box).
+    /// Drops the value in the room.
     drop: unsafe fn(*mut Room),
 }
 
 fn vtable<T: Send + Sync + 'static>() -> &'static ValueVTable {
-    &ValueVTable { type_id: TypeId::of::<T>, drop: drop_value::<T> }
-}
-
-/// # Safety
-///
-/// `room` holds a `T` as [`Slot::put`] stores it, which is dropped here.
-unsafe fn drop_value<T>(room: *mut Room) {
-    if in_place::<T>() {
-        // SAFETY: the caller's promise: a `T` in place, read out once.
-        drop(unsafe { room.cast::<T>().read() });
-    } else {
-        // SAFETY: the caller's promise: a `Box<T>` in the first word, read out once.
-        drop(unsafe { room.cast::<Box<T>>().read() });
-    }
+    &ValueVTable { type_id: TypeId::of::<T>, drop: room::drop_in::<T> }
 }
 
 /// One node's output in one run.
@@ -73,7 +52,7 @@ unsafe impl Sync for Slot {}
 
 impl Slot {
     pub(crate) fn new() -> Self {
-        Self { room: UnsafeCell::new([MaybeUninit::uninit(); 3]), held: UnsafeCell::new(None) }
+        Self { room: UnsafeCell::new(room::empty()), held: UnsafeCell::new(None) }
     }
 
     /// Stores `value`, dropping what was there.
@@ -84,14 +63,8 @@ impl Slot {
     pub(crate) unsafe fn put<T: Send + Sync + 'static>(&self, value: T) {
         // SAFETY: the caller's promise: this is the only access.
         unsafe { self.clear() };
-        let room = self.room.get();
-        if in_place::<T>() {
-            // SAFETY: `T` fits the room, size and alignment (`in_place`); the room is empty (just cleared).
-            unsafe { room.cast::<T>().write(value) };
-        } else {
-            // SAFETY: a box is one word, which fits.
-            unsafe { room.cast::<Box<T>>().write(Box::new(value)) };
-        }
+        // SAFETY: the only access, and the room is empty (just cleared).
+        unsafe { room::write(self.room.get(), value) };
         // SAFETY: the only access, as above.
         unsafe { *self.held.get() = Some(vtable::<T>()) };
     }
@@ -107,10 +80,9 @@ impl Slot {
         if (held.type_id)() != TypeId::of::<T>() {
             return None;
         }
-        let room = self.room.get();
-        // SAFETY: the slot holds a `T` (its type id says so), stored by `put` as `in_place` tells, and nobody
-        // writes it while the reference lives (the caller's promise).
-        Some(unsafe { if in_place::<T>() { &*room.cast::<T>() } else { &**room.cast::<Box<T>>() } })
+        // SAFETY: the slot holds a `T` (its type id says so), written by `put`, and nobody writes it while the
+        // reference lives (the caller's promise).
+        Some(unsafe { room::get::<T>(self.room.get()) })
     }
 
     /// Moves the value out, if it is a `T`; else leaves it.
@@ -120,9 +92,8 @@ impl Slot {
             return None;
         }
         *self.held.get_mut() = None;
-        let room = self.room.get_mut() as *mut Room;
-        // SAFETY: the slot held a `T`, stored as `in_place` tells, now marked empty: it is read out once.
-        Some(unsafe { if in_place::<T>() { room.cast::<T>().read() } else { *room.cast::<Box<T>>().read() } })
+        // SAFETY: the slot held a `T`, written by `put`, now marked empty: it is read out once.
+        Some(unsafe { room::read::<T>(self.room.get_mut()) })
     }
 
     /// Moves the slot's value into a new slot, leaving this one empty.

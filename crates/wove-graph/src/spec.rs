@@ -4,8 +4,9 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::body::Body;
 use crate::run::GraphRun;
-use crate::slots::{Input, Output};
+use crate::slots::Output;
 
 /// What a node's body came to (its output, if any, is in its [`Output`] already).
 pub(crate) enum Outcome {
@@ -19,9 +20,6 @@ pub(crate) enum Outcome {
     /// the node's, and cancelling this run cancels it.
     Module(GraphRun),
 }
-
-/// A node's body: runs with its inputs, in `inputs` order, and puts its output in `Output`.
-pub(crate) type Body = Box<dyn Fn(&[Input<'_>], &Output<'_>) -> Outcome + Send + Sync>;
 
 /// One node.
 pub(crate) struct NodeSpec {

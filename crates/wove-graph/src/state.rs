@@ -327,7 +327,7 @@ impl RunState {
         }
         // SAFETY: the caller's promise.
         let output = unsafe { self.output(index) };
-        catch_unwind(AssertUnwindSafe(|| match body(&inputs[..node_inputs.len()], &output) {
+        catch_unwind(AssertUnwindSafe(|| match body.call(&inputs[..node_inputs.len()], &output) {
             Outcome::Async(future) => {
                 let jobs = jobs.clone();
                 wove_executor::spawn_async(async move {

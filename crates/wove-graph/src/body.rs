@@ -1,0 +1,58 @@
+//! A node's body: its closure, kept in place when it fits three words (most closures capture a few numbers
+//! or handles), so adding a node costs no allocation for it.
+
+#![allow(unsafe_code)]
+
+use crate::room::{self, Room};
+use crate::slots::{Input, Output};
+use crate::spec::Outcome;
+
+/// A node's closure: runs with its inputs, in order, and puts its output in `Output`.
+pub(crate) struct Body {
+    room: Room,
+    call: unsafe fn(*const Room, &[Input<'_>], &Output<'_>) -> Outcome,
+    drop: unsafe fn(*mut Room),
+}
+
+// SAFETY: the room holds an `F: Send + Sync` (`Body::new`'s bounds).
+unsafe impl Send for Body {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Body {}
+
+impl Body {
+    pub(crate) fn new<F>(body: F) -> Self
+    where
+        F: Fn(&[Input<'_>], &Output<'_>) -> Outcome + Send + Sync + 'static,
+    {
+        let mut room = room::empty();
+        // SAFETY: an empty room.
+        unsafe { room::write(&mut room, body) };
+        Self { room, call: call::<F>, drop: room::drop_in::<F> }
+    }
+
+    /// Runs the closure.
+    #[inline]
+    pub(crate) fn call(&self, inputs: &[Input<'_>], output: &Output<'_>) -> Outcome {
+        // SAFETY: `call` was made for the `F` written in the room by `new`, which stays there until the drop.
+        unsafe { (self.call)(&self.room, inputs, output) }
+    }
+}
+
+/// # Safety
+///
+/// `room` holds an `F` written by [`room::write`], alive for the call.
+unsafe fn call<F>(room: *const Room, inputs: &[Input<'_>], output: &Output<'_>) -> Outcome
+where
+    F: Fn(&[Input<'_>], &Output<'_>) -> Outcome,
+{
+    // SAFETY: the caller's promise.
+    let body = unsafe { room::get::<F>(room) };
+    body(inputs, output)
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        // SAFETY: the room holds the `F` that `drop` was made for (`new`), dropped once, here.
+        unsafe { (self.drop)(&mut self.room) };
+    }
+}
