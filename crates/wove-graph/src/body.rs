@@ -10,6 +10,11 @@ use crate::spec::Outcome;
 /// A node's closure: runs with its inputs, in order, and puts its output in `Output`.
 pub(crate) struct Body {
     room: Room,
+    vtable: &'static BodyVTable,
+}
+
+/// How to call and drop the closure in a body's room.
+struct BodyVTable {
     call: unsafe fn(*const Room, &[Input<'_>], &Output<'_>) -> Outcome,
     drop: unsafe fn(*mut Room),
 }
@@ -27,14 +32,14 @@ impl Body {
         let mut room = room::empty();
         // SAFETY: an empty room.
         unsafe { room::write(&mut room, body) };
-        Self { room, call: call::<F>, drop: room::drop_in::<F> }
+        Self { room, vtable: &BodyVTable { call: call::<F>, drop: room::drop_in::<F> } }
     }
 
     /// Runs the closure.
     #[inline]
     pub(crate) fn call(&self, inputs: &[Input<'_>], output: &Output<'_>) -> Outcome {
         // SAFETY: `call` was made for the `F` written in the room by `new`, which stays there until the drop.
-        unsafe { (self.call)(&self.room, inputs, output) }
+        unsafe { (self.vtable.call)(&self.room, inputs, output) }
     }
 }
 
@@ -53,6 +58,6 @@ where
 impl Drop for Body {
     fn drop(&mut self) {
         // SAFETY: the room holds the `F` that `drop` was made for (`new`), dropped once, here.
-        unsafe { (self.drop)(&mut self.room) };
+        unsafe { (self.vtable.drop)(&mut self.room) };
     }
 }

@@ -20,6 +20,7 @@
 
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
+use std::sync::Arc;
 
 use parking_lot::Mutex;
 
@@ -86,28 +87,19 @@ impl Slot {
     }
 
     /// Moves the value out, if it is a `T`; else leaves it.
-    pub(crate) fn take<T: 'static>(&mut self) -> Option<T> {
-        let held = (*self.held.get_mut())?;
-        if (held.type_id)() != TypeId::of::<T>() {
-            return None;
-        }
-        *self.held.get_mut() = None;
-        // SAFETY: the slot held a `T`, written by `put`, now marked empty: it is read out once.
-        Some(unsafe { room::read::<T>(self.room.get_mut()) })
-    }
-
-    /// Moves the slot's value into a new slot, leaving this one empty.
     ///
     /// # Safety
     ///
-    /// Nobody else reads or writes this slot meanwhile (protocol, step 3).
-    pub(crate) unsafe fn move_out(&self) -> Slot {
-        // SAFETY: the caller's promise: the only access. The bits move; this slot is marked empty, so the
-        // value is dropped once, by the new slot.
-        unsafe {
-            let held = (*self.held.get()).take();
-            Slot { room: UnsafeCell::new(*self.room.get()), held: UnsafeCell::new(held) }
+    /// As for [`put`](Self::put).
+    pub(crate) unsafe fn take<T: 'static>(&self) -> Option<T> {
+        // SAFETY: the caller's promise: the only access.
+        let held = unsafe { &mut *self.held.get() };
+        if ((*held)?.type_id)() != TypeId::of::<T>() {
+            return None;
         }
+        *held = None;
+        // SAFETY: the slot held a `T`, written by `put`, now marked empty: it is read out once.
+        Some(unsafe { room::read::<T>(self.room.get()) })
     }
 
     /// Drops the value, if any.
@@ -209,28 +201,40 @@ impl<'a> Output<'a> {
     }
 }
 
-/// A finished run's slots, which no run writes any more: what its [`Outputs`](crate::Outputs) hold.
-pub(crate) struct Finished(Box<[Slot]>);
+/// A finished run's slots, which no run writes any more: what its [`Outputs`](crate::Outputs) hold (the run's
+/// own slots, not a copy).
+pub(crate) struct Finished(Arc<[Slot]>);
 
 impl Finished {
-    /// Takes the values out of a run's `slots`.
+    /// The slots of a run that is over.
     ///
     /// # Safety
     ///
-    /// Nothing of the run reads or writes `slots` meanwhile (protocol, step 3).
-    pub(crate) unsafe fn take_from(slots: &[Slot]) -> Self {
-        // SAFETY: the caller's promise.
-        Self(slots.iter().map(|slot| unsafe { slot.move_out() }).collect())
+    /// Nothing of the run reads or writes `slots` any more (protocol, step 3), nor does anyone else but through
+    /// the returned value.
+    pub(crate) unsafe fn new(slots: Arc<[Slot]>) -> Self {
+        Self(slots)
     }
 
     /// Node `index`'s value, if it is a `T`.
     pub(crate) fn get<T: 'static>(&self, index: usize) -> Option<&T> {
-        // SAFETY: nothing writes a finished run's slots but `take`, which needs `&mut self`.
+        // SAFETY: nothing writes the slots but `take`, which needs `&mut self` (`new`'s promise).
         unsafe { self.0.get(index)?.get::<T>() }
     }
 
     /// Moves node `index`'s value out, if it is a `T`.
     pub(crate) fn take<T: 'static>(&mut self, index: usize) -> Option<T> {
-        self.0.get_mut(index)?.take::<T>()
+        // SAFETY: `&mut self`, and nobody else touches the slots (`new`'s promise).
+        unsafe { self.0.get(index)?.take::<T>() }
+    }
+}
+
+impl Drop for Finished {
+    /// The values go with the outputs, even if the run's state lets go of its slots a moment later.
+    fn drop(&mut self) {
+        for slot in self.0.iter() {
+            // SAFETY: nobody else touches the slots (`new`'s promise).
+            unsafe { slot.clear() };
+        }
     }
 }

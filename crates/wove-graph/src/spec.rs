@@ -37,9 +37,9 @@ pub(crate) struct NodeSpec {
     pub(crate) inputs_start: u32,
     pub(crate) inputs_len: u8,
     /// Incoming edges from nodes that are not conditions: how many must finish before the node runs.
-    pub(crate) strong_predecessors: usize,
+    pub(crate) strong_predecessors: u32,
     /// Incoming edges from condition nodes.
-    pub(crate) weak_predecessors: usize,
+    pub(crate) weak_predecessors: u32,
 }
 
 /// A validated graph's nodes, its edges and its sources (nodes with no incoming edge, which start every run). The

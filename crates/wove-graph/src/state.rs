@@ -107,11 +107,11 @@ pub(crate) struct RunState {
     spec: Arc<GraphSpec>,
     fail_fast: bool,
     /// Per node: strong dependencies not yet finished (step 1).
-    pending: Box<[AtomicUsize]>,
+    pending: Box<[AtomicU32]>,
     /// Per node: visits in this iteration.
     visits: Box<[AtomicU32]>,
     /// Per node: its output of its last visit, in place (`slots.rs`)...
-    slots: Box<[Slot]>,
+    slots: Arc<[Slot]>,
     /// ... or shared, for nodes a condition node can reach (empty if the graph has none).
     shared: Box<[Mutex<Option<Value>>]>,
     in_flight: AtomicUsize,
@@ -142,7 +142,7 @@ impl RunState {
             work: AtomicU64::new(0),
         });
         Self {
-            pending: spec.nodes.iter().map(|node| AtomicUsize::new(node.strong_predecessors)).collect(),
+            pending: spec.nodes.iter().map(|node| AtomicU32::new(node.strong_predecessors)).collect(),
             visits: (0..nodes).map(|_| AtomicU32::new(0)).collect(),
             slots: (0..nodes).map(|_| Slot::new()).collect(),
             shared: (0..if spec.has_revisits { nodes } else { 0 }).map(|_| Mutex::new(None)).collect(),
@@ -235,8 +235,9 @@ impl RunState {
         } else if self.is_cancelled(jobs) || !failures.is_empty() {
             Err(GraphError::new_cancelled().with_report(report))
         } else {
-            // SAFETY: nothing of the run is left (`in_flight` reached zero: protocol, step 4).
-            let values = unsafe { Finished::take_from(&self.slots) };
+            // SAFETY: nothing of the run is left (`in_flight` reached zero: protocol, step 4), and the run's state
+            // touches its slots no more.
+            let values = unsafe { Finished::new(self.slots.clone()) };
             let shared = self.shared.iter().map(|shared| shared.lock().take()).collect();
             let ran = self.visits.iter().map(|visits| visits.load(Ordering::Relaxed) > 0).collect();
             Ok(Outputs::new(self.spec.id, values, shared, ran, report))
