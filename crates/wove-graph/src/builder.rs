@@ -15,7 +15,7 @@ use crate::inputs::Inputs;
 use crate::node::Node;
 use crate::outputs::Outputs;
 use crate::slots::{Input, Output};
-use crate::spec::{GraphSpec, NodeSpec, Outcome, successor_lists};
+use crate::spec::{GraphSpec, NodeSpec, Outcome, PutOutput, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
 /// validates it once. Taskflow's `emplace` is [`add`](Self::add), its `precede` is [`precede`](Self::precede).
@@ -189,7 +189,7 @@ impl TaskGraph {
             let future = body();
             Outcome::Async(Box::pin(async move {
                 let value = future.await;
-                Box::new(move |output: &Output<'_>| output.put(value)) as Box<dyn FnOnce(&Output<'_>) + Send>
+                Box::new(move |output: &Output<'_>| output.put(value)) as PutOutput
             }))
         };
         self.push(name.into(), Body::new(body), false, stores)

@@ -41,7 +41,7 @@ pub(crate) unsafe fn write<T>(room: *mut Room, value: T) {
 /// `room` holds a `T` written by [`write`], which stays there, unchanged, for `'a`.
 pub(crate) unsafe fn get<'a, T>(room: *const Room) -> &'a T {
     // SAFETY: the caller's promise; `write` stored it in place or boxed, as `in_place` tells.
-    unsafe { if in_place::<T>() { &*room.cast::<T>() } else { &**room.cast::<Box<T>>() } }
+    unsafe { if in_place::<T>() { &*room.cast::<T>() } else { &*room.cast::<Box<T>>() } }
 }
 
 /// Reads the `T` out of `room`, which then holds nothing.

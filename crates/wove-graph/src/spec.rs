@@ -8,6 +8,12 @@ use crate::body::Body;
 use crate::run::GraphRun;
 use crate::slots::Output;
 
+/// What an async node's future ends with: what stores its output.
+pub(crate) type PutOutput = Box<dyn FnOnce(&Output<'_>) + Send>;
+
+/// An async node's future.
+pub(crate) type AsyncBody = Pin<Box<dyn Future<Output = PutOutput> + Send>>;
+
 /// What a node's body came to (its output, if any, is in its [`Output`] already).
 pub(crate) enum Outcome {
     /// Done: its successors may run.
@@ -15,7 +21,7 @@ pub(crate) enum Outcome {
     /// A condition node's choice: the index of the successor to run.
     Branch(usize),
     /// An async node's future, spawned as a task of the node; what it returns stores the node's output.
-    Async(Pin<Box<dyn Future<Output = Box<dyn FnOnce(&Output<'_>) + Send>> + Send>>),
+    Async(AsyncBody),
     /// A module node's run of its graph, started by the node: its outputs are the node's output, its failure
     /// the node's, and cancelling this run cancels it.
     Module(GraphRun),
