@@ -24,7 +24,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct BenchArgs {
-    /// Workloads to run, comma-separated: spawn, fanout, fib, chain, wavefront, graph_wavefront, cpu (default: all).
+    /// Workloads to run, comma-separated: spawn, fanout, fib, chain, wavefront, graph_wavefront, graph_levels,
+    /// graph_rerun, cpu (the default set), graph_chain, dag_chain, graph_tree, dag_tree, dag_levels, or
+    /// `taskflow` for the shapes of Taskflow's benchmarks, each as a graph and hand-coded.
     #[arg(long, value_delimiter = ',')]
     workload: Vec<String>,
     /// Thread counts, comma-separated, or `max` for all cores only (default: 1, 2, 4, … up to the cores).
@@ -40,6 +42,10 @@ struct BenchArgs {
     /// cores.
     #[arg(long)]
     quick: bool,
+    /// Taskflow's sizes for the DAG workloads (chain and tree of 2^22 nodes, 1024 x 1024 grid, 1024 levels of
+    /// 1024): seconds per run.
+    #[arg(long)]
+    taskflow_sizes: bool,
     /// Write every measurement as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -94,11 +100,22 @@ fn thread_counts(spec: Option<&str>, quick: bool) -> Result<Vec<usize>, String> 
 }
 
 fn bench(args: BenchArgs) -> Result<(), String> {
-    let workloads = parse_list(&args.workload, &Workload::ALL, Workload::parse, "workload")?;
+    let mut names = Vec::new();
+    for name in &args.workload {
+        match name.trim() {
+            "taskflow" => names.extend(Workload::TASKFLOW.iter().map(|workload| workload.name().to_string())),
+            name => names.push(name.to_string()),
+        }
+    }
+    let workloads = parse_list(&names, &Workload::ALL, Workload::parse, "workload")?;
     let peers = parse_list(&args.peers, &Peer::ALL, Peer::parse, "engine")?;
     let threads = thread_counts(args.threads.as_deref(), args.quick)?;
     let reps = args.reps.unwrap_or(if args.quick { 3 } else { 5 }).max(1);
-    let sizes = if args.quick { Sizes::quick() } else { Sizes::full() };
+    let sizes = match (args.taskflow_sizes, args.quick) {
+        (true, _) => Sizes::taskflow(),
+        (false, true) => Sizes::quick(),
+        (false, false) => Sizes::full(),
+    };
     let plan = Plan { workloads, peers, threads, reps, sizes };
 
     let total = (plan.workloads.len() * plan.peers.len() * plan.threads.len()) as u64;

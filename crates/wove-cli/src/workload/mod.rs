@@ -1,8 +1,10 @@
-//! The six standard workloads of the design (§3), each implemented for every engine, each verifying its result.
+//! The standard workloads of the design (§3), the task-graph workloads, and the shapes of Taskflow's benchmarks,
+//! each implemented for every engine, each verifying its result.
 
 mod buffer;
 mod chain;
 mod cpu;
+mod dag;
 mod fanout;
 mod fib;
 mod graph_wavefront;
@@ -15,6 +17,15 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::Pool;
+use crate::workload::dag::Shape;
+
+/// How a DAG workload runs on wove.
+fn graph_or_hand_coded(workload: Workload) -> &'static str {
+    match workload.name().starts_with("graph_") {
+        true => "built + run + dropped as a task graph (peers: hand-coded counters)",
+        false => "hand-coded with dependency counters on every engine",
+    }
+}
 
 /// A standard workload.
 ///
@@ -45,20 +56,77 @@ pub enum Workload {
     /// dependency counters, as in `wavefront`).
     #[serde(rename = "graph_wavefront")]
     GraphWavefront,
+    /// Taskflow's `graph_traversal` shape as a task graph: levels of nodes with 1 to 4 random edges into the
+    /// next, a little real work per node (the peers: hand-coded counters).
+    #[serde(rename = "graph_levels")]
+    GraphLevels,
+    /// The `graph_wavefront` graph built once and run again: what a rerun of a built graph costs (the peers:
+    /// the hand-coded wavefront).
+    #[serde(rename = "graph_rerun")]
+    GraphRerun,
     /// Independent tasks of real work (about 50 µs each): speed-up and efficiency.
     Cpu,
+    /// Taskflow's `linear_chain` as a task graph (the peers: hand-coded).
+    #[serde(rename = "graph_chain")]
+    GraphChain,
+    /// Taskflow's `linear_chain`, hand-coded with dependency counters on every engine.
+    #[serde(rename = "dag_chain")]
+    DagChain,
+    /// Taskflow's `binary_tree` as a task graph (the peers: hand-coded).
+    #[serde(rename = "graph_tree")]
+    GraphTree,
+    /// Taskflow's `binary_tree`, hand-coded on every engine.
+    #[serde(rename = "dag_tree")]
+    DagTree,
+    /// Taskflow's `graph_traversal`, hand-coded on every engine.
+    #[serde(rename = "dag_levels")]
+    DagLevels,
 }
 
 impl Workload {
-    /// Every workload, in the design's order.
-    pub const ALL: [Workload; 7] = [
+    /// The default set: the design's workloads and the task-graph ones.
+    pub const ALL: [Workload; 9] = [
         Workload::Spawn,
         Workload::Fanout,
         Workload::Fib,
         Workload::Chain,
         Workload::Wavefront,
         Workload::GraphWavefront,
+        Workload::GraphLevels,
+        Workload::GraphRerun,
         Workload::Cpu,
+    ];
+
+    /// `--workload taskflow`: the shapes of Taskflow's benchmarks, each as a task graph and hand-coded (on wove
+    /// too, which is what the graph's generality is measured against). With `--taskflow-sizes`, at Taskflow's
+    /// sizes.
+    pub const TASKFLOW: [Workload; 8] = [
+        Workload::GraphChain,
+        Workload::DagChain,
+        Workload::GraphTree,
+        Workload::DagTree,
+        Workload::GraphWavefront,
+        Workload::Wavefront,
+        Workload::GraphLevels,
+        Workload::DagLevels,
+    ];
+
+    /// Every workload there is.
+    const EVERY: [Workload; 14] = [
+        Workload::Spawn,
+        Workload::Fanout,
+        Workload::Fib,
+        Workload::Chain,
+        Workload::Wavefront,
+        Workload::GraphWavefront,
+        Workload::GraphLevels,
+        Workload::GraphRerun,
+        Workload::Cpu,
+        Workload::GraphChain,
+        Workload::DagChain,
+        Workload::GraphTree,
+        Workload::DagTree,
+        Workload::DagLevels,
     ];
 
     /// The workload's name on the command line and in reports.
@@ -74,7 +142,14 @@ impl Workload {
             Workload::Chain => "chain",
             Workload::Wavefront => "wavefront",
             Workload::GraphWavefront => "graph_wavefront",
+            Workload::GraphLevels => "graph_levels",
+            Workload::GraphRerun => "graph_rerun",
             Workload::Cpu => "cpu",
+            Workload::GraphChain => "graph_chain",
+            Workload::DagChain => "dag_chain",
+            Workload::GraphTree => "graph_tree",
+            Workload::DagTree => "dag_tree",
+            Workload::DagLevels => "dag_levels",
         }
     }
 
@@ -84,7 +159,7 @@ impl Workload {
     ///
     /// See [`Workload`].
     pub fn parse(name: &str) -> Option<Workload> {
-        Workload::ALL.into_iter().find(|workload| workload.name() == name)
+        Workload::EVERY.into_iter().find(|workload| workload.name() == name)
     }
 
     /// What one run does, with these sizes, and what its unit is.
@@ -113,9 +188,27 @@ impl Workload {
                 "the {0}x{0} grid as a task graph, built + run + dropped (peers: hand-coded counters); unit: cell",
                 sizes.grid
             ),
+            Workload::GraphLevels | Workload::DagLevels => format!(
+                "{0} levels of {0} nodes, 1-4 random edges to the next level, 32 sin/cos per node, {1}; unit: node",
+                sizes.levels,
+                graph_or_hand_coded(self)
+            ),
+            Workload::GraphRerun => format!(
+                "the {0}x{0} grid's task graph built once, run again (peers: hand-coded counters); unit: cell",
+                sizes.grid
+            ),
             Workload::Cpu => format!(
                 "{} independent tasks of ~{} µs of real work; unit: task",
                 sizes.cpu_tasks, sizes.cpu_task_micros
+            ),
+            Workload::GraphChain | Workload::DagChain => {
+                format!("a chain of {} nodes, {}; unit: node", sizes.chain_nodes, graph_or_hand_coded(self))
+            }
+            Workload::GraphTree | Workload::DagTree => format!(
+                "a binary tree of {} layers ({} nodes), {}; unit: node",
+                sizes.tree_layers,
+                (1u64 << sizes.tree_layers) - 1,
+                graph_or_hand_coded(self)
             ),
         }
     }
@@ -137,7 +230,14 @@ impl Workload {
             Workload::Chain => chain::run(pool, sizes.chain_links)?,
             Workload::Wavefront => wavefront::run(pool, sizes.grid)?,
             Workload::GraphWavefront => graph_wavefront::run(pool, sizes.grid)?,
+            Workload::GraphLevels => dag::run_graph(pool, Shape::Levels(sizes.levels))?,
+            Workload::GraphRerun => graph_wavefront::rerun(pool, sizes.grid)?,
             Workload::Cpu => cpu::run(pool, sizes.cpu_tasks, sizes.cpu_task_micros)?,
+            Workload::GraphChain => dag::run_graph(pool, Shape::Chain(sizes.chain_nodes))?,
+            Workload::DagChain => dag::run_hand_coded(pool, Shape::Chain(sizes.chain_nodes))?,
+            Workload::GraphTree => dag::run_graph(pool, Shape::Tree(sizes.tree_layers))?,
+            Workload::DagTree => dag::run_hand_coded(pool, Shape::Tree(sizes.tree_layers))?,
+            Workload::DagLevels => dag::run_hand_coded(pool, Shape::Levels(sizes.levels))?,
         };
         Ok(units as u64)
     }
@@ -176,6 +276,12 @@ pub struct Sizes {
     pub cpu_tasks: usize,
     /// `cpu`: the work of one task, in microseconds (calibrated on this machine).
     pub cpu_task_micros: u64,
+    /// `graph_chain`, `dag_chain`: nodes.
+    pub chain_nodes: usize,
+    /// `graph_tree`, `dag_tree`: layers (2^layers - 1 nodes).
+    pub tree_layers: u32,
+    /// `graph_levels`, `dag_levels`: levels, and nodes per level.
+    pub levels: usize,
 }
 
 impl Sizes {
@@ -194,7 +300,22 @@ impl Sizes {
             grid: 256,
             cpu_tasks: 2_000,
             cpu_task_micros: 50,
+            chain_nodes: 1 << 16,
+            tree_layers: 16,
+            levels: 256,
         }
+    }
+
+    /// The sizes of Taskflow's own benchmark runs (`--taskflow-sizes`): a chain of 2^22 nodes, a binary tree of
+    /// 2^22 - 1, a 1024 x 1024 grid, 1024 levels of 1024 nodes; the other workloads as [`full`](Self::full).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wove_cli::Sizes::taskflow().chain_nodes, 1 << 22);
+    /// ```
+    pub fn taskflow() -> Self {
+        Self { chain_nodes: 1 << 22, tree_layers: 22, grid: 1024, levels: 1024, ..Self::full() }
     }
 
     /// Smaller runs, for `--quick`: the whole sweep at 1 and 2 threads stays well under 30 s.
@@ -212,6 +333,9 @@ impl Sizes {
             grid: 128,
             cpu_tasks: 400,
             cpu_task_micros: 50,
+            chain_nodes: 1 << 14,
+            tree_layers: 14,
+            levels: 128,
         }
     }
 }
