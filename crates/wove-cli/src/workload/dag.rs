@@ -42,7 +42,7 @@ impl Shape {
             // Node k's children are 2k + 1 and 2k + 2.
             Shape::Tree(_) => (1..self.nodes()).for_each(|to| edge((to - 1) / 2, to)),
             Shape::Levels(width) => {
-                let mut random = XorShift(0x5eed_0f_1e7e15);
+                let mut random = XorShift(0x5eed_0f1e_7e15);
                 for level in 0..width.saturating_sub(1) {
                     for k in 0..width {
                         let from = level * width + k;
