@@ -151,12 +151,12 @@ impl TaskGraph {
         };
         let node: Node<T> = self.push(name, Body::new(body), false, stores);
         self.nodes[node.index].inputs_start = u32::try_from(self.inputs.len()).expect("fewer than 2^32 inputs");
-        for (input, graph) in inputs.nodes() {
+        inputs.for_each_node(&mut |input, graph| {
             if self.link(input, graph, node.index) {
                 self.inputs.push(input as u32);
                 self.nodes[node.index].inputs_len += 1;
             }
-        }
+        });
         node
     }
 

@@ -31,11 +31,11 @@ pub trait Inputs: sealed::Sealed + Copy + Send + Sync + 'static {
     /// What the node's closure gets: references to the inputs' outputs in this run.
     type Refs<'a>;
 
-    /// The nodes, as (index, graph) pairs.
+    /// Calls `f` with each node, as (index, graph), in order.
     #[doc(hidden)]
-    fn nodes(&self) -> Vec<(usize, u64)>;
+    fn for_each_node(&self, f: &mut dyn FnMut(usize, u64));
 
-    /// The references, from the inputs' values in [`nodes`](Self::nodes) order; `None` if one has no value of
+    /// The references, from the inputs' values in [`for_each_node`](Self::for_each_node) order; `None` if one has no value of
     /// its type.
     #[doc(hidden)]
     fn refs<'a>(values: &'a [Input<'_>]) -> Option<Self::Refs<'a>>;
@@ -46,8 +46,8 @@ impl<T> sealed::Sealed for Node<T> {}
 impl<T: Send + Sync + 'static> Inputs for Node<T> {
     type Refs<'a> = &'a T;
 
-    fn nodes(&self) -> Vec<(usize, u64)> {
-        vec![(self.index, self.graph)]
+    fn for_each_node(&self, f: &mut dyn FnMut(usize, u64)) {
+        f(self.index, self.graph);
     }
 
     fn refs<'a>(values: &'a [Input<'_>]) -> Option<&'a T> {
@@ -62,8 +62,8 @@ macro_rules! tuple_inputs {
         impl<$($name: Send + Sync + 'static),+> Inputs for ($(Node<$name>,)+) {
             type Refs<'a> = ($(&'a $name,)+);
 
-            fn nodes(&self) -> Vec<(usize, u64)> {
-                vec![$((self.$index.index, self.$index.graph)),+]
+            fn for_each_node(&self, f: &mut dyn FnMut(usize, u64)) {
+                $(f(self.$index.index, self.$index.graph);)+
             }
 
             fn refs<'a>(values: &'a [Input<'_>]) -> Option<Self::Refs<'a>> {
