@@ -16,7 +16,7 @@ pub(crate) struct Body {
 /// How to call and drop the closure in a body's room.
 struct BodyVTable {
     call: unsafe fn(*const Room, &[Input<'_>], &Output<'_>) -> Outcome,
-    drop: unsafe fn(*mut Room),
+    drop: Option<unsafe fn(*mut Room)>,
 }
 
 // SAFETY: the room holds an `F: Send + Sync` (`Body::new`'s bounds).
@@ -32,7 +32,7 @@ impl Body {
         let mut room = room::empty();
         // SAFETY: an empty room.
         unsafe { room::write(&mut room, body) };
-        Self { room, vtable: &BodyVTable { call: call::<F>, drop: room::drop_in::<F> } }
+        Self { room, vtable: &VTableOf::<F>::VTABLE }
     }
 
     /// Runs the closure.
@@ -41,6 +41,16 @@ impl Body {
         // SAFETY: `call` was made for the `F` written in the room by `new`, which stays there until the drop.
         unsafe { (self.vtable.call)(&self.room, inputs, output) }
     }
+}
+
+/// The vtable of closures of type `F`, as a constant (so that a reference to it is `'static`).
+struct VTableOf<F>(std::marker::PhantomData<F>);
+
+impl<F> VTableOf<F>
+where
+    F: Fn(&[Input<'_>], &Output<'_>) -> Outcome,
+{
+    const VTABLE: BodyVTable = BodyVTable { call: call::<F>, drop: room::dropper::<F>() };
 }
 
 /// # Safety
@@ -57,7 +67,9 @@ where
 
 impl Drop for Body {
     fn drop(&mut self) {
-        // SAFETY: the room holds the `F` that `drop` was made for (`new`), dropped once, here.
-        unsafe { (self.vtable.drop)(&mut self.room) };
+        if let Some(drop) = self.vtable.drop {
+            // SAFETY: the room holds the `F` that `drop` was made for (`new`), dropped once, here.
+            unsafe { drop(&mut self.room) };
+        }
     }
 }

@@ -67,6 +67,29 @@ impl TaskGraph {
         }
     }
 
+    /// An empty graph with room for `nodes` nodes and `edges` edges (inputs and ordering edges), so that adding
+    /// them moves nothing: for large graphs whose size is known.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut g = wove_graph::TaskGraph::with_capacity(1_000, 999);
+    /// let mut last = g.add("0", || 0u64);
+    /// for i in 1..1_000 {
+    ///     last = g.add_after(format!("{i}"), last, |x: &u64| x + 1);
+    /// }
+    /// let engine = wove_executor::Engine::builder().threads(1).build().unwrap();
+    /// assert_eq!(g.build()?.run(&engine).join()?.get(last), Some(&999));
+    /// # Ok::<(), wove_graph::GraphError>(())
+    /// ```
+    pub fn with_capacity(nodes: usize, edges: usize) -> Self {
+        let mut graph = Self::new();
+        graph.nodes.reserve(nodes);
+        graph.edges.reserve(edges);
+        graph.inputs.reserve(edges);
+        graph
+    }
+
     fn push<T>(&mut self, name: Cow<'static, str>, body: Body, condition: bool, stores: bool) -> Node<T> {
         let index = self.nodes.len();
         self.nodes.push(NodeSpec {
@@ -345,13 +368,14 @@ impl TaskGraph {
         if let Some(node) = self.foreign {
             return Err(GraphError::new_foreign_node(node));
         }
-        let (successor_starts, successors) = successor_lists(self.nodes.len(), &self.edges);
-        let sources = (0..self.nodes.len())
-            .filter(|&index| self.nodes[index].strong_predecessors + self.nodes[index].weak_predecessors == 0)
+        let nodes = self.nodes;
+        let (successor_starts, successors) = successor_lists(nodes.len(), &self.edges);
+        let sources = (0..nodes.len())
+            .filter(|&index| nodes[index].strong_predecessors + nodes[index].weak_predecessors == 0)
             .collect();
         let mut spec = GraphSpec {
             id: self.id,
-            nodes: self.nodes,
+            nodes,
             inputs: self.inputs,
             successor_starts,
             successors,

@@ -64,6 +64,11 @@ pub(crate) unsafe fn drop_in<T>(room: *mut Room) {
     drop(unsafe { read::<T>(room) });
 }
 
+/// What drops a `T` in a room: `None` if dropping one does nothing (no call is needed).
+pub(crate) const fn dropper<T>() -> Option<unsafe fn(*mut Room)> {
+    if std::mem::needs_drop::<T>() || !in_place::<T>() { Some(drop_in::<T>) } else { None }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -30,12 +30,19 @@ use crate::room::{self, Room};
 /// How to tell and drop what a slot holds.
 struct ValueVTable {
     type_id: fn() -> TypeId,
-    /// Drops the value in the room.
-    drop: unsafe fn(*mut Room),
+    /// Drops the value in the room (`None`: nothing to do).
+    drop: Option<unsafe fn(*mut Room)>,
+}
+
+/// The vtable of values of type `T`, as a constant (so that a reference to it is `'static`).
+struct VTableOf<T>(std::marker::PhantomData<T>);
+
+impl<T: Send + Sync + 'static> VTableOf<T> {
+    const VTABLE: ValueVTable = ValueVTable { type_id: TypeId::of::<T>, drop: room::dropper::<T>() };
 }
 
 fn vtable<T: Send + Sync + 'static>() -> &'static ValueVTable {
-    &ValueVTable { type_id: TypeId::of::<T>, drop: room::drop_in::<T> }
+    &VTableOf::<T>::VTABLE
 }
 
 /// One node's output in one run.
@@ -110,8 +117,10 @@ impl Slot {
     unsafe fn clear(&self) {
         // SAFETY: the caller's promise: the only access.
         if let Some(held) = unsafe { (*self.held.get()).take() } {
-            // SAFETY: the room held the value that `held` describes, now marked empty: dropped once.
-            unsafe { (held.drop)(self.room.get()) };
+            if let Some(drop) = held.drop {
+                // SAFETY: the room held the value that `held` describes, now marked empty: dropped once.
+                unsafe { drop(self.room.get()) };
+            }
         }
     }
 }

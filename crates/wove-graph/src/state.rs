@@ -106,7 +106,8 @@ impl Profile {
 pub(crate) struct RunState {
     spec: Arc<GraphSpec>,
     fail_fast: bool,
-    /// Per node: strong dependencies not yet finished (step 1).
+    /// Per node: strong dependencies not yet finished (step 1). Dense (a line holds sixteen), as the decrements of
+    /// neighbouring nodes' counters come together.
     pending: Box<[AtomicU32]>,
     /// Per node: visits in this iteration.
     visits: Box<[AtomicU32]>,
@@ -201,8 +202,8 @@ impl RunState {
             self.finish(jobs);
             return;
         }
-        self.visits.iter().for_each(|visits| visits.store(0, Ordering::Relaxed));
         // A node that did not run last time (a branch not taken) may have kept a partial count.
+        self.visits.iter().for_each(|visits| visits.store(0, Ordering::Relaxed));
         for (pending, node) in self.pending.iter().zip(&self.spec.nodes) {
             pending.store(node.strong_predecessors, Ordering::Relaxed);
         }
