@@ -116,7 +116,11 @@ impl RunReport {
     /// }
     /// let engine = wove_executor::Engine::builder().threads(2).build().unwrap();
     /// let outputs = g.build()?.run_with(&engine, RunOptions::new().profile()).join()?;
-    /// assert!(outputs.report().unwrap().parallelism() > 3.0); // four independent nodes
+    /// let report = outputs.report().unwrap();
+    /// // Four independent nodes: the critical path is the longest one alone.
+    /// let expected = report.work().as_secs_f64() / report.critical_path().as_secs_f64();
+    /// assert!((report.parallelism() - expected).abs() < 1e-9);
+    /// assert!(report.parallelism() > 1.0);
     /// # Ok::<(), wove_graph::GraphError>(())
     /// ```
     pub fn parallelism(&self) -> f64 {
