@@ -1,0 +1,82 @@
+//! Data along edges: outputs of every size (in place, boxed), taken or dropped exactly once, and outputs of
+//! nodes inside a condition loop, read by a node beside the loop while the loop runs them again — at 1, 2 and
+//! 4 workers under the watchdog.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use wove_graph::TaskGraph;
+use wove_testkit::{DropProbe, each_engine};
+
+/// An output too large to be kept in place, which counts its drops.
+struct Large {
+    words: [u64; 16],
+    _probe: DropProbe,
+}
+
+#[test]
+fn outputs_of_every_size_pass_along_and_drop_once() {
+    each_engine("graph: output sizes", |engine, _| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        {
+            let mut g = TaskGraph::new();
+            let small = g.add("small", || 7u8);
+            let text = g.add("text", || "in place".to_string()); // three words: in place
+            let probe = drops.clone();
+            let large = g.add("large", move || Large { words: [3; 16], _probe: DropProbe(probe.clone()) });
+            let sum = g.add_after("sum", (small, text, large), |(small, text, large): (&u8, &String, &Large)| {
+                u64::from(*small) + text.len() as u64 + large.words.iter().sum::<u64>()
+            });
+            let graph = g.build().unwrap();
+            for run in 1..=3 {
+                let mut outputs = graph.run(engine).join().unwrap();
+                assert_eq!(outputs.get(sum), Some(&(7 + 8 + 48)));
+                let taken = outputs.take(large).expect("a large output can be taken");
+                assert_eq!(outputs.get(large).map(|large| large.words[0]), None, "taken");
+                assert_eq!(outputs.take(text).as_deref(), Some("in place"));
+                assert_eq!(drops.load(Ordering::SeqCst), run - 1, "not dropped while taken");
+                drop(taken);
+                assert_eq!(drops.load(Ordering::SeqCst), run);
+            }
+            // A run whose outputs are dropped untaken drops each once, with the outputs.
+            drop(graph.run(engine).join().unwrap());
+            assert_eq!(drops.load(Ordering::SeqCst), 4);
+        }
+        engine.wait_idle();
+        assert_eq!(drops.load(Ordering::SeqCst), 4);
+    });
+}
+
+#[test]
+fn a_loop_node_output_is_read_beside_the_loop_while_it_runs_again() {
+    const ROUNDS: u64 = 200;
+    each_engine("graph: loop data", |engine, _| {
+        let visits = Arc::new(AtomicU64::new(0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut g = TaskGraph::new();
+        let start = g.add("start", || ());
+        let counter = visits.clone();
+        // Inside the loop: its output is a fresh String each visit.
+        let step = g.add("step", move || format!("visit {}", counter.fetch_add(1, Ordering::SeqCst) + 1));
+        let log = seen.clone();
+        // Beside the loop: reads the output of each visit it is readied by, while the loop goes on.
+        g.add_after("reader", step, move |text: &String| log.lock().unwrap().push(text.clone()));
+        let counted = visits.clone();
+        let again = g.condition("again?", move || usize::from(counted.load(Ordering::SeqCst) >= ROUNDS));
+        let done = g.add("done", || ());
+        g.precede(start, step);
+        g.precede(step, again);
+        g.precede(again, step); // 0: loop back
+        g.precede(again, done); // 1: leave
+        let outputs = g.build().unwrap().run(engine).join().unwrap();
+        assert_eq!(visits.load(Ordering::SeqCst), ROUNDS);
+        assert_eq!(outputs.get(step).map(String::as_str), Some(format!("visit {ROUNDS}").as_str()));
+        let seen = seen.lock().unwrap();
+        // A reader readied again before it started runs once for both: it sees some visits, never a torn one.
+        assert!(!seen.is_empty() && seen.len() as u64 <= ROUNDS);
+        for text in seen.iter() {
+            let visit: u64 = text.strip_prefix("visit ").unwrap().parse().unwrap();
+            assert!((1..=ROUNDS).contains(&visit), "{text}");
+        }
+    });
+}
