@@ -163,3 +163,20 @@ fn graph_pipeline_passes_typed_data_along_its_edges() {
     let lines = ["run 1: 1 number(s), 5 distinct token(s)", "run 2: 1 number(s), 5 distinct token(s)"];
     check("graph_pipeline", &strings(&lines), &[(lines[0], lines[1])]);
 }
+
+#[test]
+fn graph_loop_runs_until_its_condition_says_so() {
+    let lines = ["run 1: √2 ≈ 1.414213562373 after 5 steps", "run 2: √2 ≈ 1.414213562373 after 5 steps"];
+    check("graph_loop", &strings(&lines), &[(lines[0], lines[1])]);
+}
+
+#[test]
+fn graph_module_runs_a_graph_as_a_node() {
+    check("graph_module", &strings(&["sum 5050, max 100, both modules 10100"]), &[]);
+}
+
+#[test]
+fn graph_fanout_waits_for_the_tasks_a_node_spawned() {
+    let lines = ["sum of 1..=1000000: 500000500000", "critical path: split -> total"];
+    check("graph_fanout", &strings(&lines), &in_order(&lines));
+}
