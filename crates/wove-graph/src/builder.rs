@@ -15,7 +15,7 @@ use crate::inputs::Inputs;
 use crate::node::Node;
 use crate::outputs::Outputs;
 use crate::slots::{Input, Output};
-use crate::spec::{GraphSpec, NodeSpec, Outcome, PutOutput, successor_lists};
+use crate::spec::{GraphSpec, NO_SLOT, NodeSpec, Outcome, PutOutput, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
 /// validates it once. Taskflow's `emplace` is [`add`](Self::add), its `precede` is [`precede`](Self::precede).
@@ -43,6 +43,8 @@ pub struct TaskGraph {
     edges: Vec<(u32, u32)>,
     /// The first node found linked to another graph's node.
     foreign: Option<String>,
+    /// How many nodes store their output so far (the next one's slot).
+    stored: u32,
     /// True once a strong edge goes from a node to one added no later: only then can there be a cycle (an edge
     /// into a node made by `add_after` comes from an earlier node).
     backward: bool,
@@ -63,6 +65,7 @@ impl TaskGraph {
             inputs: Vec::new(),
             edges: Vec::new(),
             foreign: None,
+            stored: 0,
             backward: false,
         }
     }
@@ -90,18 +93,25 @@ impl TaskGraph {
         graph
     }
 
+    /// The next storing node's slot, counted.
+    fn stored_nodes(&mut self) -> u32 {
+        self.stored += 1;
+        self.stored - 1
+    }
+
     fn push<T>(&mut self, name: Cow<'static, str>, body: Body, condition: bool, stores: bool) -> Node<T> {
         let index = self.nodes.len();
+        let slot = if stores { self.stored_nodes() } else { NO_SLOT };
         self.nodes.push(NodeSpec {
             name,
             body,
             condition,
             stores,
+            slot,
             revisitable: false,
             inputs_start: 0,
             inputs_len: 0,
             strong_predecessors: 0,
-            weak_predecessors: 0,
         });
         Node::new(index, self.id)
     }
@@ -321,9 +331,7 @@ impl TaskGraph {
             return false;
         }
         self.edges.push((from as u32, to as u32));
-        if self.nodes[from].condition {
-            self.nodes[to].weak_predecessors += 1;
-        } else {
+        if !self.nodes[from].condition {
             self.nodes[to].strong_predecessors += 1;
             self.backward |= from >= to;
         }
@@ -370,9 +378,10 @@ impl TaskGraph {
         }
         let nodes = self.nodes;
         let (successor_starts, successors) = successor_lists(nodes.len(), &self.edges);
-        let sources = (0..nodes.len())
-            .filter(|&index| nodes[index].strong_predecessors + nodes[index].weak_predecessors == 0)
-            .collect();
+        let mut has_predecessor = vec![false; nodes.len()];
+        self.edges.iter().for_each(|&(_, to)| has_predecessor[to as usize] = true);
+        let sources = (0..nodes.len()).filter(|&index| !has_predecessor[index]).collect();
+        let stored = self.stored as usize;
         let mut spec = GraphSpec {
             id: self.id,
             nodes,
@@ -380,6 +389,7 @@ impl TaskGraph {
             successor_starts,
             successors,
             sources,
+            stored,
             has_revisits: false,
         };
         mark_revisitable(&mut spec);

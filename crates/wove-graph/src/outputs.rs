@@ -3,10 +3,13 @@
 use std::any::Any;
 use std::fmt;
 
+use std::sync::Arc;
+
 use crate::inputs::Value;
 use crate::node::Node;
 use crate::report::RunReport;
 use crate::slots::Finished;
+use crate::spec::GraphSpec;
 
 /// The outputs of one run, by node: what [`GraphRun::join`](crate::GraphRun::join) returns. A node that ran
 /// more than once (in a condition loop) has the output of its last visit; one that did not run has none.
@@ -24,7 +27,7 @@ use crate::slots::Finished;
 /// # Ok::<(), wove_graph::GraphError>(())
 /// ```
 pub struct Outputs {
-    graph: u64,
+    spec: Arc<GraphSpec>,
     /// The values of nodes stored in place.
     values: Finished,
     /// The values of nodes that a condition node can reach (empty if there is none: `slots.rs`).
@@ -35,13 +38,13 @@ pub struct Outputs {
 
 impl Outputs {
     pub(crate) fn new(
-        graph: u64,
+        spec: Arc<GraphSpec>,
         values: Finished,
         shared: Vec<Option<Value>>,
         ran: Vec<bool>,
         report: Option<RunReport>,
     ) -> Self {
-        Self { graph, values, shared, ran, report }
+        Self { spec, values, shared, ran, report }
     }
 
     /// What the run measured, if it was profiled ([`RunOptions::profile`](crate::RunOptions::profile)).
@@ -59,14 +62,16 @@ impl Outputs {
     ///
     /// See [`Outputs`].
     pub fn get<T: 'static>(&self, node: Node<T>) -> Option<&T> {
-        if node.graph != self.graph || !*self.ran.get(node.index)? {
+        if node.graph != self.spec.id || !*self.ran.get(node.index)? {
             return None;
         }
         if let Some(Some(value)) = self.shared.get(node.index) {
             return value.downcast_ref::<T>();
         }
         // A `()` output is not stored.
-        self.values.get::<T>(node.index).or_else(|| (&() as &'static dyn Any).downcast_ref::<T>())
+        self.values
+            .get::<T>(self.spec.nodes[node.index].slot as usize)
+            .or_else(|| (&() as &'static dyn Any).downcast_ref::<T>())
     }
 
     /// Moves the output of `node` out (`None` if it did not run, was taken, or is still shared).
@@ -75,7 +80,7 @@ impl Outputs {
     ///
     /// See [`Outputs`].
     pub fn take<T: Send + Sync + 'static>(&mut self, node: Node<T>) -> Option<T> {
-        if node.graph != self.graph || !*self.ran.get(node.index)? {
+        if node.graph != self.spec.id || !*self.ran.get(node.index)? {
             return None;
         }
         let index = node.index;

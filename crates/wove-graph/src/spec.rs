@@ -44,9 +44,13 @@ pub(crate) struct NodeSpec {
     pub(crate) inputs_len: u8,
     /// Incoming edges from nodes that are not conditions: how many must finish before the node runs.
     pub(crate) strong_predecessors: u32,
-    /// Incoming edges from condition nodes.
-    pub(crate) weak_predecessors: u32,
+    /// The node's slot in a run (`slots.rs`), if it [stores](Self::stores) its output: the nodes that store
+    /// have slots `0..GraphSpec::stored`, the others none (`NO_SLOT`).
+    pub(crate) slot: u32,
 }
+
+/// [`NodeSpec::slot`] of a node that stores nothing.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 /// A validated graph's nodes, its edges and its sources (nodes with no incoming edge, which start every run). The
 /// edges are flat lists indexed by node (no allocation per node).
@@ -60,6 +64,8 @@ pub(crate) struct GraphSpec {
     pub(crate) successor_starts: Vec<u32>,
     pub(crate) successors: Vec<u32>,
     pub(crate) sources: Vec<usize>,
+    /// How many nodes store their output: a run's slots.
+    pub(crate) stored: usize,
     /// True if some node is [revisitable](NodeSpec::revisitable).
     pub(crate) has_revisits: bool,
 }

@@ -145,7 +145,7 @@ impl RunState {
         Self {
             pending: spec.nodes.iter().map(|node| AtomicU32::new(node.strong_predecessors)).collect(),
             visits: (0..nodes).map(|_| AtomicU32::new(0)).collect(),
-            slots: (0..nodes).map(|_| Slot::new()).collect(),
+            slots: (0..spec.stored).map(|_| Slot::new()).collect(),
             shared: (0..if spec.has_revisits { nodes } else { 0 }).map(|_| Mutex::new(None)).collect(),
             in_flight: AtomicUsize::new(0),
             failures: Mutex::new(Vec::new()),
@@ -241,7 +241,7 @@ impl RunState {
             let values = unsafe { Finished::new(self.slots.clone()) };
             let shared = self.shared.iter().map(|shared| shared.lock().take()).collect();
             let ran = self.visits.iter().map(|visits| visits.load(Ordering::Relaxed) > 0).collect();
-            Ok(Outputs::new(self.spec.id, values, shared, ran, report))
+            Ok(Outputs::new(self.spec.clone(), values, shared, ran, report))
         };
         *self.completion.outcome.lock() = Some(outcome);
         drop(self.completion.jobs.lock().take());
@@ -293,7 +293,7 @@ impl RunState {
             (false, _) => Output::Unit,
             (true, true) => Output::Shared(&self.shared[index]),
             // SAFETY: the caller's promise.
-            (true, false) => unsafe { Output::in_place(&self.slots[index]) },
+            (true, false) => unsafe { Output::in_place(&self.slots[node.slot as usize]) },
         }
     }
 
@@ -308,7 +308,7 @@ impl RunState {
             (false, _) => Input::unit(),
             (true, true) => self.shared[input].lock().clone().map_or_else(Input::unit, Input::shared),
             // SAFETY: the caller's promise.
-            (true, false) => unsafe { Input::in_place(&self.slots[input]) },
+            (true, false) => unsafe { Input::in_place(&self.slots[node.slot as usize]) },
         }
     }
 
