@@ -390,6 +390,7 @@ impl TaskGraph {
             successors,
             sources,
             stored,
+            spare: Default::default(),
             has_revisits: false,
         };
         mark_revisitable(&mut spec);

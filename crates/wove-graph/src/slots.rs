@@ -21,6 +21,7 @@
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 
 use parking_lot::Mutex;
 
@@ -210,9 +211,44 @@ impl<'a> Output<'a> {
     }
 }
 
+/// The memory of a graph's last run, kept for its next: a rerun allocates nothing per node. Its slots come back
+/// empty, from whoever lets go of them last (the run's state, or its outputs).
+#[derive(Default)]
+pub(crate) struct Spare {
+    /// Pending counts and visits.
+    counts: Mutex<Option<(Box<[AtomicU32]>, Box<[AtomicU32]>)>>,
+    slots: Mutex<Option<Arc<[Slot]>>>,
+}
+
+impl Spare {
+    /// Counts for `nodes` nodes: the spare ones, or new.
+    pub(crate) fn counts(&self, nodes: usize) -> (Box<[AtomicU32]>, Box<[AtomicU32]>) {
+        self.counts.lock().take().unwrap_or_else(|| {
+            ((0..nodes).map(|_| AtomicU32::new(0)).collect(), (0..nodes).map(|_| AtomicU32::new(0)).collect())
+        })
+    }
+
+    /// `len` empty slots: the spare ones, or new.
+    pub(crate) fn slots(&self, len: usize) -> Arc<[Slot]> {
+        self.slots.lock().take().unwrap_or_else(|| (0..len).map(|_| Slot::new()).collect())
+    }
+
+    /// Keeps a run's counts for the next.
+    pub(crate) fn keep_counts(&self, counts: (Box<[AtomicU32]>, Box<[AtomicU32]>)) {
+        *self.counts.lock() = Some(counts);
+    }
+
+    /// Keeps a run's slots for the next, if nobody else holds them; they must be empty.
+    pub(crate) fn keep_slots(&self, mut slots: Arc<[Slot]>) {
+        if Arc::get_mut(&mut slots).is_some() {
+            *self.slots.lock() = Some(slots);
+        }
+    }
+}
+
 /// A finished run's slots, which no run writes any more: what its [`Outputs`](crate::Outputs) hold (the run's
-/// own slots, not a copy).
-pub(crate) struct Finished(Arc<[Slot]>);
+/// own slots, not a copy). Dropped, it empties them and gives them to its graph's [`Spare`].
+pub(crate) struct Finished(Option<Arc<[Slot]>>, Arc<Spare>);
 
 impl Finished {
     /// The slots of a run that is over.
@@ -221,29 +257,35 @@ impl Finished {
     ///
     /// Nothing of the run reads or writes `slots` any more (protocol, step 3), nor does anyone else but through
     /// the returned value.
-    pub(crate) unsafe fn new(slots: Arc<[Slot]>) -> Self {
-        Self(slots)
+    pub(crate) unsafe fn new(slots: Arc<[Slot]>, spare: Arc<Spare>) -> Self {
+        Self(Some(slots), spare)
+    }
+
+    fn slots(&self) -> &[Slot] {
+        self.0.as_deref().expect("taken only by the drop")
     }
 
     /// Node `index`'s value, if it is a `T`.
     pub(crate) fn get<T: 'static>(&self, index: usize) -> Option<&T> {
         // SAFETY: nothing writes the slots but `take`, which needs `&mut self` (`new`'s promise).
-        unsafe { self.0.get(index)?.get::<T>() }
+        unsafe { self.slots().get(index)?.get::<T>() }
     }
 
     /// Moves node `index`'s value out, if it is a `T`.
     pub(crate) fn take<T: 'static>(&mut self, index: usize) -> Option<T> {
         // SAFETY: `&mut self`, and nobody else touches the slots (`new`'s promise).
-        unsafe { self.0.get(index)?.take::<T>() }
+        unsafe { self.slots().get(index)?.take::<T>() }
     }
 }
 
 impl Drop for Finished {
     /// The values go with the outputs, even if the run's state lets go of its slots a moment later.
     fn drop(&mut self) {
-        for slot in self.0.iter() {
+        let slots = self.0.take().expect("dropped once");
+        for slot in slots.iter() {
             // SAFETY: nobody else touches the slots (`new`'s promise).
             unsafe { slot.clear() };
         }
+        self.1.keep_slots(slots);
     }
 }

@@ -3,10 +3,11 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::body::Body;
 use crate::run::GraphRun;
-use crate::slots::Output;
+use crate::slots::{Output, Spare};
 
 /// What an async node's future ends with: what stores its output.
 pub(crate) type PutOutput = Box<dyn FnOnce(&Output<'_>) + Send>;
@@ -66,6 +67,8 @@ pub(crate) struct GraphSpec {
     pub(crate) sources: Vec<usize>,
     /// How many nodes store their output: a run's slots.
     pub(crate) stored: usize,
+    /// The memory of the last run, for the next.
+    pub(crate) spare: Arc<Spare>,
     /// True if some node is [revisitable](NodeSpec::revisitable).
     pub(crate) has_revisits: bool,
 }

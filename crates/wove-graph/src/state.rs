@@ -135,6 +135,8 @@ impl RunState {
         completion: Arc<Completion>,
     ) -> Self {
         let nodes = spec.nodes.len();
+        // A rerun takes the last run's memory (`slots.rs`); `next_iteration` sets the counts.
+        let (pending, visits) = spec.spare.counts(nodes);
         let profile = profile_threads.map(|threads| Profile {
             threads,
             iteration_start: Mutex::new(Instant::now()),
@@ -143,9 +145,9 @@ impl RunState {
             work: AtomicU64::new(0),
         });
         Self {
-            pending: spec.nodes.iter().map(|node| AtomicU32::new(node.strong_predecessors)).collect(),
-            visits: (0..nodes).map(|_| AtomicU32::new(0)).collect(),
-            slots: (0..spec.stored).map(|_| Slot::new()).collect(),
+            pending,
+            visits,
+            slots: spec.spare.slots(spec.stored),
             shared: (0..if spec.has_revisits { nodes } else { 0 }).map(|_| Mutex::new(None)).collect(),
             in_flight: AtomicUsize::new(0),
             failures: Mutex::new(Vec::new()),
@@ -238,7 +240,7 @@ impl RunState {
         } else {
             // SAFETY: nothing of the run is left (`in_flight` reached zero: protocol, step 4), and the run's state
             // touches its slots no more.
-            let values = unsafe { Finished::new(self.slots.clone()) };
+            let values = unsafe { Finished::new(self.slots.clone(), self.spec.spare.clone()) };
             let shared = self.shared.iter().map(|shared| shared.lock().take()).collect();
             let ran = self.visits.iter().map(|visits| visits.load(Ordering::Relaxed) > 0).collect();
             Ok(Outputs::new(self.spec.clone(), values, shared, ran, report))
@@ -493,6 +495,19 @@ impl Drop for WaitingNode {
     fn drop(&mut self) {
         if self.result.take().is_some() {
             self.finish(Err("its spawned tasks were dropped unfinished (the engine shut down)".to_string()));
+        }
+    }
+}
+
+impl Drop for RunState {
+    fn drop(&mut self) {
+        // The run is over: its memory goes to the graph for the next run (its slots are empty unless its outputs
+        // were never made — a failed or cancelled run — and then they are emptied here).
+        let spare = &self.spec.spare;
+        spare.keep_counts((std::mem::take(&mut self.pending), std::mem::take(&mut self.visits)));
+        if let Some(slots) = Arc::get_mut(&mut self.slots) {
+            slots.iter_mut().for_each(|slot| drop(std::mem::replace(slot, Slot::new())));
+            spare.keep_slots(std::mem::replace(&mut self.slots, Arc::new([])));
         }
     }
 }

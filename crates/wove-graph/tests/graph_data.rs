@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use wove_graph::TaskGraph;
-use wove_testkit::{DropProbe, each_engine};
+use wove_testkit::{DropProbe, each_engine, each_engine_with};
 
 /// An output too large to be kept in place, which counts its drops.
 struct Large {
@@ -79,4 +79,44 @@ fn a_loop_node_output_is_read_beside_the_loop_while_it_runs_again() {
             assert!((1..=ROUNDS).contains(&visit), "{text}");
         }
     });
+}
+
+/// A rerun takes the memory of the last run: outputs of a failed run are dropped with it, outputs still held
+/// are not touched by the next run, and every output is dropped exactly once.
+#[test]
+fn reruns_reuse_memory_without_mixing_outputs() {
+    each_engine_with(
+        "graph: rerun memory",
+        |builder| builder.panic_handler(|_| {}),
+        |engine, _| {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+            {
+                let mut g = TaskGraph::new();
+                let (probe, runs) = (drops.clone(), Arc::new(AtomicU64::new(0)));
+                let value = g.add("value", move || (runs.fetch_add(1, Ordering::SeqCst), DropProbe(probe.clone())));
+                let failing = fail.clone();
+                let check = g.add_after("check", value, move |(run, _): &(u64, DropProbe)| {
+                    assert!(!failing.load(Ordering::SeqCst), "asked to fail");
+                    *run
+                });
+                let graph = g.build().unwrap();
+                // A failed run: "value" was stored, "check" failed; the run's memory goes back with it emptied.
+                assert!(graph.run(engine).join().unwrap_err().is_failed());
+                engine.wait_idle();
+                assert_eq!(drops.load(Ordering::SeqCst), 1, "the failed run's output was dropped with it");
+                fail.store(false, Ordering::SeqCst);
+                let first = graph.run(engine).join().unwrap();
+                let second = graph.run(engine).join().unwrap(); // `first` holds its slots: new ones for this run
+                assert_eq!((first.get(check), second.get(check)), (Some(&1), Some(&2)));
+                drop(first);
+                let third = graph.run(engine).join().unwrap(); // takes `first`'s memory back
+                assert_eq!((second.get(check), third.get(check)), (Some(&2), Some(&3)));
+                drop((second, third));
+                assert_eq!(drops.load(Ordering::SeqCst), 4);
+            }
+            engine.wait_idle();
+            assert_eq!(drops.load(Ordering::SeqCst), 4);
+        },
+    );
 }
