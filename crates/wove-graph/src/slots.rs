@@ -211,18 +211,21 @@ impl<'a> Output<'a> {
     }
 }
 
+/// A run's per-node pending counts and visits.
+pub(crate) type Counts = (Box<[AtomicU32]>, Box<[AtomicU32]>);
+
 /// The memory of a graph's last run, kept for its next: a rerun allocates nothing per node. Its slots come back
 /// empty, from whoever lets go of them last (the run's state, or its outputs).
 #[derive(Default)]
 pub(crate) struct Spare {
     /// Pending counts and visits.
-    counts: Mutex<Option<(Box<[AtomicU32]>, Box<[AtomicU32]>)>>,
+    counts: Mutex<Option<Counts>>,
     slots: Mutex<Option<Arc<[Slot]>>>,
 }
 
 impl Spare {
     /// Counts for `nodes` nodes: the spare ones, or new.
-    pub(crate) fn counts(&self, nodes: usize) -> (Box<[AtomicU32]>, Box<[AtomicU32]>) {
+    pub(crate) fn counts(&self, nodes: usize) -> Counts {
         self.counts.lock().take().unwrap_or_else(|| {
             ((0..nodes).map(|_| AtomicU32::new(0)).collect(), (0..nodes).map(|_| AtomicU32::new(0)).collect())
         })
@@ -234,7 +237,7 @@ impl Spare {
     }
 
     /// Keeps a run's counts for the next.
-    pub(crate) fn keep_counts(&self, counts: (Box<[AtomicU32]>, Box<[AtomicU32]>)) {
+    pub(crate) fn keep_counts(&self, counts: Counts) {
         *self.counts.lock() = Some(counts);
     }
 
