@@ -5,7 +5,8 @@ use std::process::Command;
 
 use wove_testkit::watchdog_with_limit;
 
-const WORKLOADS: [&str; 7] = ["spawn", "fanout", "fib", "chain", "wavefront", "graph_wavefront", "cpu"];
+const WORKLOADS: [&str; 9] =
+    ["spawn", "fanout", "fib", "chain", "wavefront", "graph_wavefront", "graph_levels", "graph_rerun", "cpu"];
 const ENGINES: [&str; 4] = ["wove", "rayon", "tokio", "async-executor"];
 
 fn temp(name: &str) -> PathBuf {
@@ -107,4 +108,41 @@ fn unknown_workload_is_a_clear_error() {
     let output = Command::new(env!("CARGO_BIN_EXE_wove")).args(["bench", "--workload", "nope"]).output().unwrap();
     assert!(!output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), "wove bench: unknown workload 'nope'");
+}
+
+/// `--workload taskflow` runs Taskflow's shapes, each as a task graph and hand-coded, and verifies each.
+#[test]
+fn taskflow_workloads_run_and_verify() {
+    let output = wove_testkit::watchdog("taskflow workloads", || {
+        Command::new(env!("CARGO_BIN_EXE_wove"))
+            .args([
+                "bench",
+                "--quick",
+                "--workload",
+                "taskflow",
+                "--peers",
+                "wove,rayon",
+                "--threads",
+                "2",
+                "--reps",
+                "1",
+            ])
+            .output()
+            .unwrap()
+    });
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "wove bench failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("all results verified"));
+    for workload in [
+        "graph_chain",
+        "dag_chain",
+        "graph_tree",
+        "dag_tree",
+        "graph_wavefront",
+        "wavefront",
+        "graph_levels",
+        "dag_levels",
+    ] {
+        assert!(stdout.contains(&format!("\n{workload} — ")), "no {workload} table in {stdout}");
+    }
 }
