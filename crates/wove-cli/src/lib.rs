@@ -1,5 +1,6 @@
 //! The library behind the `wove` command: the standard workloads on wove, rayon, tokio and async-executor, the
-//! sweep that measures them across thread counts, and the report (table, JSON, SVG). `benches/engine.rs` uses
+//! sweep that measures them across thread counts, and the report (table, JSON, SVG); and `wove graph`'s graph
+//! files (DOT, JSON, STG) run as busy work against their lower bound. `benches/engine.rs` uses
 //! the same workload definitions, so the criterion numbers and `wove bench` measure the same thing.
 //!
 //! # Examples
@@ -26,12 +27,16 @@
 //! - Speed-up and efficiency are relative to the fewest threads measured (1 unless `--threads` says
 //!   otherwise).
 
+mod graph_cmd;
+mod graph_file;
 mod measure;
 mod plot;
 mod pool;
 mod report;
 mod workload;
 
+pub use graph_cmd::{GraphPlan, GraphReport, GraphRunResult, run_graph_file, task_graph, write_profiled_run};
+pub use graph_file::{FileNode, Format, GraphFile};
 pub use measure::{Measurement, Plan, sweep};
 pub use plot::write_svg;
 pub use pool::{Peer, Pool};

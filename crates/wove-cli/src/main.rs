@@ -1,5 +1,6 @@
 //! `wove`: the command line of the wove job engine. `wove bench` measures wove against rayon, tokio and
-//! async-executor on the standard workloads, in one process, across thread counts.
+//! async-executor on the standard workloads, in one process, across thread counts; `wove graph FILE` runs a
+//! task-graph file and reports how close each run came to the lower bound.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use wove_cli::{Peer, Plan, Pool, Report, Sizes, Workload};
+use wove_cli::{Format, GraphFile, GraphPlan, Peer, Plan, Pool, Report, Sizes, Workload};
 
 #[derive(Parser)]
 #[command(name = "wove", version, about = "The wove job engine's command line")]
@@ -20,6 +21,37 @@ struct Cli {
 enum Command {
     /// Measure wove against rayon, tokio and async-executor on the standard workloads, across thread counts.
     Bench(BenchArgs),
+    /// Run a task-graph file (DOT, JSON or STG) whose nodes carry costs, as busy work of that length, and report
+    /// makespan, work, critical path and how close each run came to the lower bound max(CP, W / threads).
+    Graph(GraphArgs),
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// The graph file: `.dot`/`.gv` (node attribute `cost`), `.json` ({"nodes": [{"id", "name"?, "cost",
+    /// "deps"}]}) or `.stg` (the Standard Task Graph format).
+    file: PathBuf,
+    /// The file's format, if its extension does not say: dot, json or stg.
+    #[arg(long)]
+    format: Option<String>,
+    /// Thread counts, comma-separated, or `max` for all cores only (default: 1, 2, 4, … up to the cores).
+    #[arg(long)]
+    threads: Option<String>,
+    /// Microseconds of busy work per unit of cost.
+    #[arg(long, default_value_t = 1000)]
+    unit_us: u64,
+    /// Timed runs per thread count, after a warm-up; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write a Chrome trace (open in Perfetto) of one run at the most threads: a slice per node.
+    #[arg(long)]
+    trace: Option<PathBuf>,
+    /// Write the graph in DOT with one run's measured times (colour by time, the critical path marked).
+    #[arg(long)]
+    dot: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -58,24 +90,78 @@ struct BenchArgs {
 }
 
 fn main() -> ExitCode {
-    let Command::Bench(args) = Cli::parse().command;
-    match bench(args) {
+    let (command, outcome) = match Cli::parse().command {
+        Command::Bench(args) => ("bench", bench(args)),
+        Command::Graph(args) => ("graph", graph(args)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("wove bench: {message}");
+            eprintln!("wove {command}: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn parse_list<T>(names: &[String], all: &[T], parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Vec<T>, String>
+/// Checks, before any work, that each output file can be written (creating it).
+fn check_outputs(paths: &[&Option<PathBuf>]) -> Result<(), String> {
+    for path in paths.iter().filter_map(|path| path.as_ref()) {
+        std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let progress = if std::io::stderr().is_terminal() { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("a valid template").progress_chars("=> "),
+    );
+    progress
+}
+
+fn graph(args: GraphArgs) -> Result<(), String> {
+    let format = match &args.format {
+        Some(name) => Some(Format::parse(name).ok_or_else(|| format!("unknown format '{name}' (dot, json or stg)"))?),
+        None => None,
+    };
+    if args.runs == 0 {
+        return Err("--runs must be at least 1".to_string());
+    }
+    if args.unit_us == 0 {
+        return Err("--unit-us must be at least 1".to_string());
+    }
+    check_outputs(&[&args.json, &args.trace, &args.dot])?;
+    let file = GraphFile::read(&args.file, format)?;
+    let threads = thread_counts(args.threads.as_deref(), false)?;
+    let plan = GraphPlan { threads, unit: std::time::Duration::from_micros(args.unit_us), runs: args.runs };
+    let progress = progress_bar(plan.threads.len() as u64);
+    let report = wove_cli::run_graph_file(&file, &plan, &progress)?;
+    progress.finish_and_clear();
+    println!("wove graph {}: {}", args.file.display(), report.table().trim_end());
+    if let Some(path) = &args.json {
+        std::fs::write(path, report.json()).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    }
+    if args.trace.is_some() || args.dot.is_some() {
+        let threads = *plan.threads.last().expect("at least one thread count");
+        wove_cli::write_profiled_run(&file, plan.unit, threads, args.trace.as_deref(), args.dot.as_deref())?;
+    }
+    Ok(())
+}
+
+fn parse_list<T>(
+    names: &[String],
+    all: &[T],
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+    valid: &str,
+) -> Result<Vec<T>, String>
 where
     T: Copy,
 {
     if names.is_empty() {
         return Ok(all.to_vec());
     }
-    names.iter().map(|name| parse(name.trim()).ok_or_else(|| format!("unknown {what} '{name}'"))).collect()
+    names.iter().map(|name| parse(name.trim()).ok_or_else(|| format!("unknown {what} '{name}' ({valid})"))).collect()
 }
 
 fn thread_counts(spec: Option<&str>, quick: bool) -> Result<Vec<usize>, String> {
@@ -107,10 +193,25 @@ fn bench(args: BenchArgs) -> Result<(), String> {
             name => names.push(name.to_string()),
         }
     }
-    let workloads = parse_list(&names, &Workload::ALL, Workload::parse, "workload")?;
-    let peers = parse_list(&args.peers, &Peer::ALL, Peer::parse, "engine")?;
+    let valid_workloads = format!(
+        "one of: {}, {}, or taskflow",
+        Workload::ALL.iter().map(|workload| workload.name()).collect::<Vec<_>>().join(", "),
+        Workload::TASKFLOW
+            .iter()
+            .filter(|w| !Workload::ALL.contains(w))
+            .map(|w| w.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let workloads = parse_list(&names, &Workload::ALL, Workload::parse, "workload", &valid_workloads)?;
+    let valid_peers = format!("one of: {}", Peer::ALL.iter().map(|peer| peer.name()).collect::<Vec<_>>().join(", "));
+    let peers = parse_list(&args.peers, &Peer::ALL, Peer::parse, "engine", &valid_peers)?;
     let threads = thread_counts(args.threads.as_deref(), args.quick)?;
-    let reps = args.reps.unwrap_or(if args.quick { 3 } else { 5 }).max(1);
+    let reps = args.reps.unwrap_or(if args.quick { 3 } else { 5 });
+    if reps == 0 {
+        return Err("--reps must be at least 1".to_string());
+    }
+    check_outputs(&[&args.json, &args.svg, &args.trace])?;
     let sizes = match (args.taskflow_sizes, args.quick) {
         (true, _) => Sizes::taskflow(),
         (false, true) => Sizes::quick(),
@@ -118,11 +219,7 @@ fn bench(args: BenchArgs) -> Result<(), String> {
     };
     let plan = Plan { workloads, peers, threads, reps, sizes };
 
-    let total = (plan.workloads.len() * plan.peers.len() * plan.threads.len()) as u64;
-    let progress = if std::io::stderr().is_terminal() { ProgressBar::new(total) } else { ProgressBar::hidden() };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("a valid template").progress_chars("=> "),
-    );
+    let progress = progress_bar((plan.workloads.len() * plan.peers.len() * plan.threads.len()) as u64);
     let measurements = wove_cli::sweep(&plan, &progress)?;
     progress.finish_and_clear();
 

@@ -69,7 +69,10 @@ impl Report {
     ///
     /// See [`Report`].
     pub fn table(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::from(
+            "(vs best peer: wove's time / the fastest other engine's at the same thread count; below 1.00x wove is \
+             faster)\n",
+        );
         let base_threads = self.plan.threads.first().copied().unwrap_or(1);
         for &workload in &self.plan.workloads {
             let _ = writeln!(out, "\n{workload} — {}", workload.describe(&self.plan.sizes));
