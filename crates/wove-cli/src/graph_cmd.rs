@@ -35,6 +35,17 @@ pub struct GraphPlan {
 }
 
 /// One thread count's result.
+///
+/// # Examples
+///
+/// ```
+/// # use std::time::Duration;
+/// let file = wove_cli::GraphFile::parse("g.dot", "digraph { a [cost=1] }", None)?;
+/// let plan = wove_cli::GraphPlan { threads: vec![1], unit: Duration::from_micros(500), runs: 1 };
+/// let run = &wove_cli::run_graph_file(&file, &plan, &indicatif::ProgressBar::hidden())?.runs[0];
+/// assert!(run.makespan_over_lower_bound >= 0.99 && run.lower_bound_ms == 0.5);
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct GraphRunResult {
     /// Worker threads.
@@ -55,6 +66,18 @@ pub struct GraphRunResult {
 }
 
 /// What `wove graph` reports: the graph's figures and a result per thread count.
+///
+/// # Examples
+///
+/// ```
+/// # use std::time::Duration;
+/// let file = wove_cli::GraphFile::parse("g.dot", "digraph { a [cost=1]; b [cost=2]; a -> b }", None)?;
+/// let plan = wove_cli::GraphPlan { threads: vec![1], unit: Duration::from_micros(100), runs: 1 };
+/// let report = wove_cli::run_graph_file(&file, &plan, &indicatif::ProgressBar::hidden())?;
+/// assert_eq!((report.work_units, report.critical_path_units), (3.0, 3.0));
+/// assert_eq!(report.critical_path, ["a", "b"]);
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct GraphReport {
     /// Nodes in the file.
@@ -88,6 +111,17 @@ fn spin(duration: Duration) {
 /// # Errors
 ///
 /// The graph does not build (a checked file always does).
+///
+/// # Examples
+///
+/// ```
+/// # use std::time::Duration;
+/// let file = wove_cli::GraphFile::parse("g.json", r#"{"nodes": [{"id": "a", "cost": 1, "deps": []}]}"#, None)?;
+/// let graph = wove_cli::task_graph(&file, Duration::from_micros(10))?;
+/// let engine = wove_executor::Engine::builder().threads(1).build().unwrap();
+/// assert!(graph.run(&engine).join().is_ok());
+/// # Ok::<(), String>(())
+/// ```
 pub fn task_graph(file: &GraphFile, unit: Duration) -> Result<Graph, String> {
     let mut g = TaskGraph::with_capacity(file.nodes.len(), file.edges.len());
     let nodes: Vec<_> = file
@@ -165,6 +199,17 @@ pub fn run_graph_file(file: &GraphFile, plan: &GraphPlan, progress: &ProgressBar
 /// # Errors
 ///
 /// The engine does not start, the run fails, or a file cannot be written.
+///
+/// # Examples
+///
+/// ```
+/// # use std::time::Duration;
+/// let file = wove_cli::GraphFile::parse("g.dot", "digraph { a [cost=1]; b [cost=1]; a -> b }", None)?;
+/// let dot = std::env::temp_dir().join(format!("wove-doc-{}.dot", std::process::id()));
+/// wove_cli::write_profiled_run(&file, Duration::from_micros(10), 1, None, Some(&dot))?;
+/// assert!(std::fs::read_to_string(&dot).unwrap().contains("n0 -> n1"));
+/// # Ok::<(), String>(())
+/// ```
 pub fn write_profiled_run(
     file: &GraphFile,
     unit: Duration,

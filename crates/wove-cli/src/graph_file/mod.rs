@@ -10,6 +10,14 @@ use std::fmt;
 use std::path::Path;
 
 /// A node of a graph file: its name and its cost, in units.
+///
+/// # Examples
+///
+/// ```
+/// let graph = wove_cli::GraphFile::parse("g.dot", r#"digraph { a [cost=2, label="load"] }"#, None)?;
+/// assert_eq!(graph.nodes[0], wove_cli::FileNode { name: "load".to_string(), cost: 2.0 });
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileNode {
     /// The name shown in reports (the DOT label, the JSON name, else the id).
@@ -38,6 +46,15 @@ pub struct GraphFile {
 }
 
 /// The formats `wove graph` reads.
+///
+/// # Examples
+///
+/// ```
+/// use wove_cli::{Format, GraphFile};
+/// let graph = GraphFile::parse("no-extension", "1\n0 0 0\n1 4 1 0\n2 0 1 1\n", Some(Format::Stg))?;
+/// assert_eq!(graph.work(), 4.0);
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Graphviz DOT: a node attribute `cost` (and an optional `label`), edges `a -> b`.
