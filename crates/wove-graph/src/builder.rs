@@ -43,6 +43,8 @@ pub struct TaskGraph {
     edges: Vec<(u32, u32)>,
     /// The first node found linked to another graph's node.
     foreign: Option<String>,
+    /// Per node: its strong incoming edges (`GraphSpec::strong_predecessors`).
+    strong_predecessors: Vec<u32>,
     /// How many nodes store their output so far (the next one's slot).
     stored: u32,
     /// True once a strong edge goes from a node to one added no later: only then can there be a cycle (an edge
@@ -65,6 +67,7 @@ impl TaskGraph {
             inputs: Vec::new(),
             edges: Vec::new(),
             foreign: None,
+            strong_predecessors: Vec::new(),
             stored: 0,
             backward: false,
         }
@@ -88,6 +91,7 @@ impl TaskGraph {
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
         let mut graph = Self::new();
         graph.nodes.reserve(nodes);
+        graph.strong_predecessors.reserve(nodes);
         graph.edges.reserve(edges);
         graph.inputs.reserve(edges);
         graph
@@ -102,6 +106,7 @@ impl TaskGraph {
     fn push<T>(&mut self, name: Cow<'static, str>, body: Body, condition: bool, stores: bool) -> Node<T> {
         let index = self.nodes.len();
         let slot = if stores { self.stored_nodes() } else { NO_SLOT };
+        self.strong_predecessors.push(0);
         self.nodes.push(NodeSpec {
             name,
             body,
@@ -111,7 +116,6 @@ impl TaskGraph {
             revisitable: false,
             inputs_start: 0,
             inputs_len: 0,
-            strong_predecessors: 0,
         });
         Node::new(index, self.id)
     }
@@ -332,7 +336,7 @@ impl TaskGraph {
         }
         self.edges.push((from as u32, to as u32));
         if !self.nodes[from].condition {
-            self.nodes[to].strong_predecessors += 1;
+            self.strong_predecessors[to] += 1;
             self.backward |= from >= to;
         }
         true
@@ -389,6 +393,7 @@ impl TaskGraph {
             successor_starts,
             successors,
             sources,
+            strong_predecessors: self.strong_predecessors,
             stored,
             spare: Default::default(),
             has_revisits: false,

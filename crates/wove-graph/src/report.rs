@@ -247,7 +247,7 @@ impl RunReport {
         let nodes = spec.nodes.len();
         let weight = |index: usize| self.node_time(index).map_or(Duration::ZERO, |(start, end)| end - start);
         // Kahn's order over strong edges (a built graph has no strong cycle).
-        let mut waiting: Vec<u32> = spec.nodes.iter().map(|node| node.strong_predecessors).collect();
+        let mut waiting: Vec<u32> = spec.strong_predecessors.clone();
         let mut ready: Vec<usize> = (0..nodes).filter(|&index| waiting[index] == 0).collect();
         let mut best = vec![Duration::ZERO; nodes];
         let mut from = vec![usize::MAX; nodes];

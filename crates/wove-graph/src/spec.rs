@@ -43,8 +43,6 @@ pub(crate) struct NodeSpec {
     /// `inputs_start`.
     pub(crate) inputs_start: u32,
     pub(crate) inputs_len: u8,
-    /// Incoming edges from nodes that are not conditions: how many must finish before the node runs.
-    pub(crate) strong_predecessors: u32,
     /// The node's slot in a run (`slots.rs`), if it [stores](Self::stores) its output: the nodes that store
     /// have slots `0..GraphSpec::stored`, the others none (`NO_SLOT`).
     pub(crate) slot: u32,
@@ -65,6 +63,9 @@ pub(crate) struct GraphSpec {
     pub(crate) successor_starts: Vec<u32>,
     pub(crate) successors: Vec<u32>,
     pub(crate) sources: Vec<usize>,
+    /// Per node: its incoming edges from nodes that are not conditions, how many must finish before it runs. Kept
+    /// apart from the nodes, densely, as building a graph adds to them in the order of its edges.
+    pub(crate) strong_predecessors: Vec<u32>,
     /// How many nodes store their output: a run's slots.
     pub(crate) stored: usize,
     /// The memory of the last run, for the next.

@@ -206,8 +206,8 @@ impl RunState {
         }
         // A node that did not run last time (a branch not taken) may have kept a partial count.
         self.visits.iter().for_each(|visits| visits.store(0, Ordering::Relaxed));
-        for (pending, node) in self.pending.iter().zip(&self.spec.nodes) {
-            pending.store(node.strong_predecessors, Ordering::Relaxed);
+        for (pending, &strong) in self.pending.iter().zip(&self.spec.strong_predecessors) {
+            pending.store(strong, Ordering::Relaxed);
         }
         if let Some(profile) = &self.profile {
             profile.starts.iter().for_each(|start| start.store(NOT_RUN, Ordering::Relaxed));
@@ -518,8 +518,7 @@ impl LightJob for RunState {
             self.leave(jobs);
             return None;
         }
-        let node = &self.spec.nodes[index];
-        self.pending[index].store(node.strong_predecessors, Ordering::Relaxed);
+        self.pending[index].store(self.spec.strong_predecessors[index], Ordering::Relaxed);
         self.visits[index].fetch_add(1, Ordering::Relaxed);
         let started = self.profile.as_ref().map(Profile::now);
         // SAFETY: this is the node's visit, and it was readied once its inputs had finished (protocol, step 3).
