@@ -43,6 +43,8 @@ pub struct TaskGraph {
     edges: Vec<(u32, u32)>,
     /// The first node found linked to another graph's node.
     foreign: Option<String>,
+    /// The nodes' names (`NodeSpec::name`).
+    names: Vec<Cow<'static, str>>,
     /// Per node: its strong incoming edges (`GraphSpec::strong_predecessors`).
     strong_predecessors: Vec<u32>,
     /// How many nodes store their output so far (the next one's slot).
@@ -68,6 +70,7 @@ impl TaskGraph {
             edges: Vec::new(),
             foreign: None,
             strong_predecessors: Vec::new(),
+            names: Vec::new(),
             stored: 0,
             backward: false,
         }
@@ -103,8 +106,27 @@ impl TaskGraph {
         self.stored - 1
     }
 
+    /// The index of `name` in `names`: the last one again if it is the same `&'static str` (a graph built in a
+    /// loop under one name keeps one), else a new entry.
+    fn name_index(&mut self, name: Cow<'static, str>) -> u32 {
+        let same = match (&name, self.names.last()) {
+            (Cow::Borrowed(new), Some(Cow::Borrowed(last))) => std::ptr::eq(*new, *last),
+            _ => false,
+        };
+        if !same {
+            self.names.push(name);
+        }
+        u32::try_from(self.names.len() - 1).expect("fewer than 2^32 nodes")
+    }
+
+    /// Node `node`'s name.
+    fn name_of(&self, node: usize) -> String {
+        self.names[self.nodes[node].name as usize].to_string()
+    }
+
     fn push<T>(&mut self, name: Cow<'static, str>, body: Body, condition: bool, stores: bool) -> Node<T> {
         let index = self.nodes.len();
+        let name = self.name_index(name);
         let slot = if stores { self.stored_nodes() } else { NO_SLOT };
         self.strong_predecessors.push(0);
         self.nodes.push(NodeSpec {
@@ -323,14 +345,14 @@ impl TaskGraph {
             return;
         }
         // `after` is a stranger: name the local end, if there is one.
-        let local = (before.graph == self.id).then(|| self.nodes[before.index].name.to_string());
+        let local = (before.graph == self.id).then(|| self.name_of(before.index));
         self.foreign.get_or_insert(local.unwrap_or_else(|| "(none)".to_string()));
     }
 
     /// Records the edge `from -> to` (`to` is this graph's); false if `from` is another graph's node.
     fn link(&mut self, from: usize, graph: u64, to: usize) -> bool {
         if graph != self.id {
-            let name = self.nodes[to].name.to_string();
+            let name = self.name_of(to);
             self.foreign.get_or_insert(name);
             return false;
         }
@@ -394,13 +416,14 @@ impl TaskGraph {
             successors,
             sources,
             strong_predecessors: self.strong_predecessors,
+            names: self.names,
             stored,
             spare: Default::default(),
             has_revisits: false,
         };
         mark_revisitable(&mut spec);
         if let Some(cycle) = if self.backward { find_cycle(&spec) } else { None } {
-            let names = cycle.into_iter().map(|index| spec.nodes[index].name.to_string()).collect();
+            let names = cycle.into_iter().map(|index| spec.name(index).to_string()).collect();
             return Err(GraphError::new_cycle(names));
         }
         Ok(Graph::new(spec))

@@ -160,7 +160,7 @@ impl Graph {
         let mut dot = String::from("digraph wove {\n");
         for (index, node) in self.spec.nodes.iter().enumerate() {
             let shape = if node.condition { ", shape=diamond" } else { "" };
-            let _ = writeln!(dot, "  n{index} [label=\"{}\"{shape}];", escape(&node.name));
+            let _ = writeln!(dot, "  n{index} [label=\"{}\"{shape}];", escape(self.spec.name(index)));
         }
         for (index, node) in self.spec.nodes.iter().enumerate() {
             for (branch, successor) in self.spec.successors_of(index).iter().enumerate() {

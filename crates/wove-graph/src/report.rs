@@ -101,7 +101,7 @@ impl RunReport {
     ///
     /// See [`RunReport`].
     pub fn critical_path_nodes(&self) -> Vec<&str> {
-        self.longest_path().1.into_iter().map(|index| &*self.spec.nodes[index].name).collect()
+        self.longest_path().1.into_iter().map(|index| self.spec.name(index)).collect()
     }
 
     /// Work / critical path: how many threads the graph could keep busy on average (0 if nothing took time).
@@ -201,7 +201,7 @@ impl RunReport {
         };
         let mut dot = String::from("digraph wove {\n  node [style=filled, fillcolor=white];\n");
         for (index, node) in self.spec.nodes.iter().enumerate() {
-            let name = escape(&node.name);
+            let name = escape(self.spec.name(index));
             let shape = if node.condition { ", shape=diamond" } else { "" };
             if self.failed.contains(&index) {
                 let _ = writeln!(

@@ -30,7 +30,9 @@ pub(crate) enum Outcome {
 
 /// One node.
 pub(crate) struct NodeSpec {
-    pub(crate) name: Cow<'static, str>,
+    /// The node's name: an index into `GraphSpec::names` (nodes added one after another under the same
+    /// `&'static str` share one entry).
+    pub(crate) name: u32,
     pub(crate) body: Body,
     /// True for a condition node: its successors are branches, its edges weak.
     pub(crate) condition: bool,
@@ -66,6 +68,8 @@ pub(crate) struct GraphSpec {
     /// Per node: its incoming edges from nodes that are not conditions, how many must finish before it runs. Kept
     /// apart from the nodes, densely, as building a graph adds to them in the order of its edges.
     pub(crate) strong_predecessors: Vec<u32>,
+    /// The nodes' names (`NodeSpec::name`).
+    pub(crate) names: Vec<Cow<'static, str>>,
     /// How many nodes store their output: a run's slots.
     pub(crate) stored: usize,
     /// The memory of the last run, for the next.
@@ -75,6 +79,12 @@ pub(crate) struct GraphSpec {
 }
 
 impl GraphSpec {
+    /// Node `node`'s name.
+    #[inline]
+    pub(crate) fn name(&self, node: usize) -> &str {
+        &self.names[self.nodes[node].name as usize]
+    }
+
     /// Node `node`'s inputs, in order.
     #[inline]
     pub(crate) fn inputs_of(&self, node: usize) -> &[u32] {

@@ -229,7 +229,7 @@ impl RunState {
             if let Some(report) = &mut report {
                 report.set_failures(failures.iter().map(|&(index, _)| index).collect(), skipped.clone());
             }
-            let name = |index: usize| self.spec.nodes[index].name.to_string();
+            let name = |index: usize| self.spec.name(index).to_string();
             Err(GraphError::new_failed(
                 failures.into_iter().map(|(index, why)| (name(index), why)).collect(),
                 skipped.into_iter().map(name).collect(),
@@ -533,6 +533,6 @@ impl LightJob for RunState {
     }
 
     fn name(&self, index: usize) -> Option<&str> {
-        Some(&self.spec.nodes[index].name)
+        Some(self.spec.name(index))
     }
 }
