@@ -35,14 +35,14 @@ pub(crate) trait LightRunner: Send + Sync + Sized + 'static {
     fn job_name(&self, index: usize) -> Option<&str>;
 }
 
-/// One job of a unit, as a queue sees it: its vtable first (`job.rs`), then its unit and index.
+/// One job of a unit, as a queue sees it: its vtable first (`job.rs`), then its unit. Its index is its place in
+/// the unit's slots (two words a job, not three: a run of a large task graph has one per node).
 #[repr(C)]
 pub(crate) struct LightSlot {
     /// Must stay the first field (`Job::cell`).
     vtable: &'static JobVTable,
     /// The unit's `Arc` pointer (`Arc::as_ptr`): a queued slot owns one count of it.
     unit: *const (),
-    index: usize,
 }
 
 /// A unit: its runner and a slot per job index.
@@ -63,7 +63,7 @@ impl<R: LightRunner> LightUnit<R> {
         Arc::new_cyclic(|unit: &Weak<Self>| {
             let unit = unit.as_ptr().cast::<()>();
             let vtable = slot_vtable::<R>();
-            Self { runner, slots: (0..jobs).map(|index| LightSlot { vtable, unit, index }).collect() }
+            Self { runner, slots: (0..jobs).map(|_| LightSlot { vtable, unit }).collect() }
         })
     }
 
@@ -74,6 +74,12 @@ impl<R: LightRunner> LightUnit<R> {
     /// How many job indices the unit has.
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
+    }
+
+    /// The index of `slot`, one of this unit's slots.
+    fn index_of(&self, slot: &LightSlot) -> usize {
+        // Both addresses are in the one `slots` allocation (the caller's promise), `slot` at or after its start.
+        (std::ptr::from_ref(slot) as usize - self.slots.as_ptr() as usize) / std::mem::size_of::<LightSlot>()
     }
 
     /// Job `index`, to queue: takes a count of the unit, which the job gives back when it has run.
@@ -128,7 +134,9 @@ unsafe fn take_unit<R: LightRunner>(raw: NonNull<()>) -> (Arc<LightUnit<R>>, usi
     // SAFETY: the caller's promise: the slot lives in its unit, which the job's count keeps alive.
     let slot = unsafe { raw.cast::<LightSlot>().as_ref() };
     // SAFETY: `slot.unit` is the unit's `Arc` pointer, and the job owns one count of it.
-    (unsafe { Arc::from_raw(slot.unit.cast::<LightUnit<R>>()) }, slot.index)
+    let unit = unsafe { Arc::from_raw(slot.unit.cast::<LightUnit<R>>()) };
+    let index = unit.index_of(slot);
+    (unit, index)
 }
 
 /// # Safety
@@ -164,6 +172,6 @@ unsafe fn traced_slot<R: LightRunner>(raw: NonNull<()>) -> What {
     // SAFETY: as above: the unit is alive.
     let unit = unsafe { &*slot.unit.cast::<LightUnit<R>>() };
     let header = unit.runner.header();
-    let name = unit.runner.job_name(slot.index).map(Into::into).or_else(|| header.name.clone());
+    let name = unit.runner.job_name(unit.index_of(slot)).map(Into::into).or_else(|| header.name.clone());
     What::Task { id: header.id, name }
 }
