@@ -3,9 +3,9 @@
 
 #![allow(unsafe_code)]
 
+use crate::outcome::Outcome;
 use crate::room::{self, Room};
 use crate::slots::{Input, Output};
-use crate::spec::Outcome;
 
 /// A node's closure: runs with its inputs, in order, and puts its output in `Output`.
 pub(crate) struct Body {

@@ -4,6 +4,7 @@ use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use wove_executor::Engine;
@@ -13,9 +14,10 @@ use crate::error::GraphError;
 use crate::graph::Graph;
 use crate::inputs::Inputs;
 use crate::node::Node;
+use crate::outcome::{ModuleRun, Outcome, PutOutput};
 use crate::outputs::Outputs;
 use crate::slots::{Input, Output};
-use crate::spec::{GraphSpec, NO_SLOT, NodeSpec, Outcome, PutOutput, successor_lists};
+use crate::spec::{GraphSpec, NO_SLOT, NodeSpec, successor_lists};
 
 /// Builds a [`Graph`]: add nodes (closures, with their inputs) and ordering edges, then [`build`](Self::build)
 /// validates it once. Taskflow's `emplace` is [`add`](Self::add), its `precede` is [`precede`](Self::precede).
@@ -280,7 +282,20 @@ impl TaskGraph {
         let graph = graph.clone();
         let body = move |_: &[Input<'_>], _: &Output<'_>| {
             let engine = Engine::current().expect("a graph's node runs on a worker of its engine");
-            Outcome::Module(graph.run(&engine))
+            let run = graph.run(&engine);
+            let completion = run.completion().clone();
+            let done = async move {
+                match run.await {
+                    Ok(outputs) => Ok(Box::new(move |output: &Output<'_>| output.put(outputs)) as PutOutput),
+                    Err(error) => Err(format!("its graph failed: {error}")),
+                }
+            };
+            Outcome::Module(ModuleRun {
+                done: Box::pin(done),
+                cancel: Arc::new(move || {
+                    completion.cancel();
+                }),
+            })
         };
         self.push(name.into(), Body::new(body), false, true)
     }

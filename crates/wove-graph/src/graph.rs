@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use wove_executor::Engine;
 
+use crate::dot::escape;
 use crate::run::{GraphRun, RunOptions};
 use crate::spec::GraphSpec;
 use crate::state::Repeat;
@@ -174,11 +175,6 @@ impl Graph {
         dot.push_str("}\n");
         dot
     }
-}
-
-/// A DOT string literal's contents.
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 impl fmt::Debug for Graph {

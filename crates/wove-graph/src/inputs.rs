@@ -1,14 +1,8 @@
 //! The inputs of a node added with [`TaskGraph::add_after`](crate::TaskGraph::add_after): one node, or a tuple
 //! of 1 to 8 nodes, whose outputs in the same run the node's closure gets by reference.
 
-use std::any::Any;
-use std::sync::Arc;
-
 use crate::node::Node;
 use crate::slots::Input;
-
-/// A node's output in one run, shared (a node that a condition node can reach: `slots.rs`), type-erased.
-pub(crate) type Value = Arc<dyn Any + Send + Sync>;
 
 mod sealed {
     pub trait Sealed {}

@@ -64,10 +64,12 @@
 
 mod body;
 mod builder;
+mod dot;
 mod error;
 mod graph;
 mod inputs;
 mod node;
+mod outcome;
 mod outputs;
 mod report;
 mod room;

@@ -5,10 +5,10 @@ use std::fmt;
 
 use std::sync::Arc;
 
-use crate::inputs::Value;
 use crate::node::Node;
 use crate::report::RunReport;
 use crate::slots::Finished;
+use crate::slots::Value;
 use crate::spec::GraphSpec;
 
 /// The outputs of one run, by node: what [`GraphRun::join`](crate::GraphRun::join) returns. A node that ran

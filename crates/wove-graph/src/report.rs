@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::graph::escape;
+use crate::dot::escape;
 use crate::spec::GraphSpec;
 
 /// What a profiled run measured ([`RunOptions::profile`](crate::RunOptions::profile)): each node's start and

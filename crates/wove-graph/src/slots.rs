@@ -25,8 +25,10 @@ use std::sync::atomic::AtomicU32;
 
 use parking_lot::Mutex;
 
-use crate::inputs::Value;
 use crate::room::{self, Room};
+
+/// A node's output in one run, shared (a node that a condition node can reach), type-erased.
+pub(crate) type Value = Arc<dyn Any + Send + Sync>;
 
 /// How to tell and drop what a slot holds.
 struct ValueVTable {

@@ -1,32 +1,10 @@
 //! What a built graph is made of: its nodes' names, bodies and edges, shared by every run.
 
 use std::borrow::Cow;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::body::Body;
-use crate::run::GraphRun;
-use crate::slots::{Output, Spare};
-
-/// What an async node's future ends with: what stores its output.
-pub(crate) type PutOutput = Box<dyn FnOnce(&Output<'_>) + Send>;
-
-/// An async node's future.
-pub(crate) type AsyncBody = Pin<Box<dyn Future<Output = PutOutput> + Send>>;
-
-/// What a node's body came to (its output, if any, is in its [`Output`] already).
-pub(crate) enum Outcome {
-    /// Done: its successors may run.
-    Done,
-    /// A condition node's choice: the index of the successor to run.
-    Branch(usize),
-    /// An async node's future, spawned as a task of the node; what it returns stores the node's output.
-    Async(AsyncBody),
-    /// A module node's run of its graph, started by the node: its outputs are the node's output, its failure
-    /// the node's, and cancelling this run cancels it.
-    Module(GraphRun),
-}
+use crate::slots::Spare;
 
 /// One node.
 pub(crate) struct NodeSpec {

@@ -41,11 +41,12 @@ use wove_executor::{Group, LightJob, LightJobs};
 use wove_latch::Latch;
 
 use crate::error::GraphError;
-use crate::inputs::Value;
+use crate::outcome::{ModuleRun, Outcome};
 use crate::outputs::Outputs;
 use crate::report::RunReport;
+use crate::slots::Value;
 use crate::slots::{Finished, Input, Output, Slot};
-use crate::spec::{GraphSpec, Outcome};
+use crate::spec::GraphSpec;
 
 /// How many times a run goes through the graph.
 pub(crate) enum Repeat {
@@ -78,7 +79,7 @@ impl Completion {
 /// What a node started that the run's cancel must reach: the group of the tasks it spawned, a module's run.
 enum Child {
     Group(Group),
-    Run(Arc<Completion>),
+    Run(Arc<dyn Fn() + Send + Sync>),
 }
 
 /// What a node's body came to: its outcome, or its failure's message.
@@ -175,7 +176,7 @@ impl RunState {
         for child in self.children.lock().iter() {
             match child {
                 Child::Group(group) => drop(group.cancel()),
-                Child::Run(run) => drop(run.cancel()),
+                Child::Run(cancel) => cancel(),
             }
         }
         true
@@ -342,24 +343,23 @@ impl RunState {
                 .detach();
                 Outcome::Done
             }
-            Outcome::Module(run) => {
-                let completion = run.completion().clone();
-                self.children.lock().push(Child::Run(completion.clone()));
+            Outcome::Module(ModuleRun { done, cancel }) => {
+                self.children.lock().push(Child::Run(cancel.clone()));
                 if self.is_cancelled(jobs) {
-                    completion.cancel();
+                    cancel();
                 }
                 let jobs = jobs.clone();
                 wove_executor::spawn_async(async move {
                     let state = jobs.job();
-                    match run.await {
+                    match done.await {
                         // SAFETY: the node's visit is not done before this task is (step 3).
-                        Ok(outputs) => unsafe { state.output(index) }.put(outputs),
-                        Err(error) => state.module_failures.lock().push((index, format!("its graph failed: {error}"))),
+                        Ok(put) => put(&unsafe { state.output(index) }),
+                        Err(error) => state.module_failures.lock().push((index, error)),
                     }
                     state
                         .children
                         .lock()
-                        .retain(|child| !matches!(child, Child::Run(run) if Arc::ptr_eq(run, &completion)));
+                        .retain(|child| !matches!(child, Child::Run(run) if Arc::ptr_eq(run, &cancel)));
                 })
                 .detach();
                 Outcome::Done
