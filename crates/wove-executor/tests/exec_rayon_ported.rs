@@ -51,3 +51,31 @@ fn start_callback_called() {
     // The handler must have been called on every started thread.
     assert_eq!(n_called.load(Ordering::SeqCst), n_threads);
 }
+
+/// rayon-core's `lifo_order`, on every look: with one worker and nothing stolen, jobs spawned by a running job
+/// run newest first — 10 spawns of 10 spawns each run as 99, 98, …, 0 — in each of 200 rounds (the injector's
+/// turn every 61st look must not reorder them).
+#[test]
+fn spawned_jobs_run_in_lifo_order_every_round() {
+    use std::sync::{Arc, Mutex};
+    let engine = wove_executor::Engine::builder().threads(1).build().unwrap();
+    let expected: Vec<usize> = (0..100).rev().collect();
+    for round in 0..200 {
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let group = engine.group();
+        let recorder = order.clone();
+        group.spawn_detached(move || {
+            for i in 0..10 {
+                let recorder = recorder.clone();
+                wove_executor::spawn_detached(move || {
+                    for j in 0..10 {
+                        let recorder = recorder.clone();
+                        wove_executor::spawn_detached(move || recorder.lock().unwrap().push(i * 10 + j));
+                    }
+                });
+            }
+        });
+        group.wait().unwrap();
+        assert_eq!(*order.lock().unwrap(), expected, "round {round}");
+    }
+}
