@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use serde::Serialize;
-use wove_graph::{Graph, RunOptions, TaskGraph};
+use wove_graph::{Graph, RunOptions};
 
 use crate::graph_file::GraphFile;
 
@@ -123,19 +123,11 @@ fn spin(duration: Duration) {
 /// # Ok::<(), String>(())
 /// ```
 pub fn task_graph(file: &GraphFile, unit: Duration) -> Result<Graph, String> {
-    let mut g = TaskGraph::with_capacity(file.nodes.len(), file.edges.len());
-    let nodes: Vec<_> = file
-        .nodes
-        .iter()
-        .map(|node| {
-            let work = unit.mul_f64(node.cost);
-            g.add(node.name.clone(), move || spin(work))
-        })
-        .collect();
-    for &(before, after) in &file.edges {
-        g.precede(nodes[before], nodes[after]);
-    }
-    g.build().map_err(|error| error.to_string())
+    file.task_graph(|node| {
+        let work = unit.mul_f64(node.cost);
+        move || spin(work)
+    })
+    .map_err(|error| error.to_string())
 }
 
 fn ms(duration: Duration) -> f64 {

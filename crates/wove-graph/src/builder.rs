@@ -126,7 +126,9 @@ impl TaskGraph {
         self.names[self.nodes[node].name as usize].to_string()
     }
 
-    fn push<T>(&mut self, name: Cow<'static, str>, body: Body, condition: bool, stores: bool) -> Node<T> {
+    /// Adds a node; it stores its output for its successors unless it is a condition or its output is `()`.
+    fn push<T: 'static>(&mut self, name: Cow<'static, str>, body: Body, condition: bool) -> Node<T> {
+        let stores = !condition && TypeId::of::<T>() != TypeId::of::<()>();
         let index = self.nodes.len();
         let name = self.name_index(name);
         let slot = if stores { self.stored_nodes() } else { NO_SLOT };
@@ -162,12 +164,11 @@ impl TaskGraph {
         T: Send + Sync + 'static,
         F: Fn() -> T + Send + Sync + 'static,
     {
-        let stores = TypeId::of::<T>() != TypeId::of::<()>();
         let body = move |_: &[Input<'_>], output: &Output<'_>| {
             output.put(body());
             Outcome::Done
         };
-        self.push(name.into(), Body::new(body), false, stores)
+        self.push(name.into(), Body::new(body), false)
     }
 
     /// Adds a node that runs after `inputs` — one node, or a tuple of 1 to 8 — with references to their
@@ -202,7 +203,6 @@ impl TaskGraph {
         T: Send + Sync + 'static,
         F: for<'a> Fn(I::Refs<'a>) -> T + Send + Sync + 'static,
     {
-        let stores = TypeId::of::<T>() != TypeId::of::<()>();
         let name = name.into();
         let body = move |values: &[Input<'_>], output: &Output<'_>| {
             // The failure is recorded under the node's name.
@@ -210,7 +210,7 @@ impl TaskGraph {
             output.put(body(refs));
             Outcome::Done
         };
-        let node: Node<T> = self.push(name, Body::new(body), false, stores);
+        let node: Node<T> = self.push(name, Body::new(body), false);
         self.nodes[node.index].inputs_start = u32::try_from(self.inputs.len()).expect("fewer than 2^32 inputs");
         inputs.for_each_node(&mut |input, graph| {
             if self.link(input, graph, node.index) {
@@ -245,7 +245,6 @@ impl TaskGraph {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = T> + Send + 'static,
     {
-        let stores = TypeId::of::<T>() != TypeId::of::<()>();
         let body = move |_: &[Input<'_>], _: &Output<'_>| {
             let future = body();
             Outcome::Async(Box::pin(async move {
@@ -253,7 +252,7 @@ impl TaskGraph {
                 Box::new(move |output: &Output<'_>| output.put(value)) as PutOutput
             }))
         };
-        self.push(name.into(), Body::new(body), false, stores)
+        self.push(name.into(), Body::new(body), false)
     }
 
     /// Adds `graph` as one node (Taskflow's module task, `composed_of`): each visit runs `graph` on the same
@@ -297,7 +296,7 @@ impl TaskGraph {
                 }),
             })
         };
-        self.push(name.into(), Body::new(body), false, true)
+        self.push(name.into(), Body::new(body), false)
     }
 
     /// Adds a condition node: it returns the index of the one successor to run, among the nodes it
@@ -333,7 +332,7 @@ impl TaskGraph {
     where
         F: Fn() -> usize + Send + Sync + 'static,
     {
-        self.push(name.into(), Body::new(move |_: &[Input<'_>], _: &Output<'_>| Outcome::Branch(body())), true, false)
+        self.push(name.into(), Body::new(move |_: &[Input<'_>], _: &Output<'_>| Outcome::Branch(body())), true)
     }
 
     /// Adds an ordering edge: `after` runs only once `before` has finished (no data passes). If `before` is a

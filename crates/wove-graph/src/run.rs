@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::task::{Context, Poll};
 
 use parking_lot::Mutex;
@@ -95,12 +94,8 @@ pub struct GraphRun {
 impl GraphRun {
     pub(crate) fn start(spec: Arc<GraphSpec>, engine: &Engine, options: RunOptions, repeat: Repeat) -> Self {
         let nodes = spec.nodes.len();
-        let completion = Arc::new(Completion {
-            done: Latch::new(1),
-            outcome: Mutex::new(None),
-            jobs: Mutex::new(None),
-            cancelled: AtomicBool::new(false),
-        });
+        let completion =
+            Arc::new(Completion { done: Latch::new(1), outcome: Mutex::new(None), jobs: Mutex::new(None) });
         let profile = options.profile.then(|| engine.threads());
         let state = RunState::new(spec, options.fail_fast, profile, repeat, completion.clone());
         let jobs = engine.light_jobs("graph run", state, nodes);

@@ -33,7 +33,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -60,7 +60,6 @@ pub(crate) struct Completion {
     pub(crate) outcome: Mutex<Option<Result<Outputs, GraphError>>>,
     /// The run's unit, until the run ends (then the engine no longer counts it).
     pub(crate) jobs: Mutex<Option<LightJobs<RunState>>>,
-    pub(crate) cancelled: AtomicBool,
 }
 
 impl Completion {
@@ -162,17 +161,13 @@ impl RunState {
         }
     }
 
-    fn is_cancelled(&self, jobs: &LightJobs<Self>) -> bool {
-        self.completion.cancelled.load(Ordering::Acquire) || jobs.is_cancelled()
-    }
-
     /// Cancels the run: its unit (running nodes see `is_cancelled()`) and the tasks its nodes spawned. Returns
     /// false if it was cancelled already.
     pub(crate) fn cancel(&self, jobs: &LightJobs<Self>) -> bool {
-        if self.completion.cancelled.swap(true, Ordering::AcqRel) {
+        // The unit's flag is what running nodes see, and it is set once.
+        if !jobs.cancel() {
             return false;
         }
-        jobs.cancel();
         for child in self.children.lock().iter() {
             match child {
                 Child::Group(group) => drop(group.cancel()),
@@ -192,7 +187,7 @@ impl RunState {
     pub(crate) fn next_iteration(&self, jobs: &LightJobs<Self>) {
         let failed = !self.failures.lock().is_empty();
         let again = !failed
-            && !self.is_cancelled(jobs)
+            && !jobs.is_cancelled()
             && match &mut *self.repeat.lock() {
                 Repeat::Times(left) => {
                     let again = *left > 0;
@@ -236,7 +231,7 @@ impl RunState {
                 skipped.into_iter().map(name).collect(),
             )
             .with_report(report))
-        } else if self.is_cancelled(jobs) || !failures.is_empty() {
+        } else if jobs.is_cancelled() || !failures.is_empty() {
             Err(GraphError::new_cancelled().with_report(report))
         } else {
             // SAFETY: nothing of the run is left (`in_flight` reached zero: protocol, step 4), and the run's state
@@ -345,7 +340,7 @@ impl RunState {
             }
             Outcome::Module(ModuleRun { done, cancel }) => {
                 self.children.lock().push(Child::Run(cancel.clone()));
-                if self.is_cancelled(jobs) {
+                if jobs.is_cancelled() {
                     cancel();
                 }
                 let jobs = jobs.clone();
@@ -441,7 +436,7 @@ impl RunState {
         jobs: &LightJobs<Self>,
     ) {
         self.children.lock().push(Child::Group(group.clone()));
-        if self.is_cancelled(jobs) {
+        if jobs.is_cancelled() {
             group.cancel();
         }
         let waiting = WaitingNode { jobs: jobs.clone(), index, started, result: Some(result) };
@@ -514,7 +509,7 @@ impl Drop for RunState {
 
 impl LightJob for RunState {
     fn run(&self, index: usize, jobs: &LightJobs<Self>) -> Option<usize> {
-        if self.is_cancelled(jobs) {
+        if jobs.is_cancelled() {
             self.leave(jobs);
             return None;
         }

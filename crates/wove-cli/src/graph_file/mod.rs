@@ -9,6 +9,8 @@ mod stg;
 use std::fmt;
 use std::path::Path;
 
+use wove_graph::{Graph, GraphError, TaskGraph};
+
 /// A node of a graph file: its name and its cost, in units.
 ///
 /// # Examples
@@ -166,11 +168,27 @@ impl GraphFile {
         if graph.nodes.is_empty() {
             return Err(format!("{name}: the graph has no nodes"));
         }
-        if let Some(cycle) = graph.cycle() {
-            let names: Vec<&str> = cycle.iter().map(|&node| graph.nodes[node].name.as_str()).collect();
-            return Err(format!("{name}: the graph has a cycle: {} -> {}", names.join(" -> "), names[0]));
-        }
+        // wove-graph's validation names the nodes on a cycle, and only those.
+        graph.task_graph(|_| || ()).map_err(|error| format!("{name}: {error}"))?;
         Ok(graph)
+    }
+
+    /// The file as a task graph: a node per node, named as in the file, running `body(node)`; its edges as
+    /// ordering edges.
+    ///
+    /// # Errors
+    ///
+    /// The graph has a cycle (a checked file has none).
+    pub(crate) fn task_graph<F>(&self, body: impl Fn(&FileNode) -> F) -> Result<Graph, GraphError>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let mut g = TaskGraph::with_capacity(self.nodes.len(), self.edges.len());
+        let nodes: Vec<_> = self.nodes.iter().map(|node| g.add(node.name.clone(), body(node))).collect();
+        for &(before, after) in &self.edges {
+            g.precede(nodes[before], nodes[after]);
+        }
+        g.build()
     }
 
     /// The total work W: every node's cost, summed.
@@ -188,7 +206,7 @@ impl GraphFile {
     ///
     /// See [`GraphFile`].
     pub fn critical_path(&self) -> (f64, Vec<usize>) {
-        let order = self.topological_order().expect("a checked graph has no cycle");
+        let order = self.topological_order();
         let mut best: Vec<f64> = self.nodes.iter().map(|node| node.cost).collect();
         let mut from = vec![usize::MAX; self.nodes.len()];
         let successors = self.successors();
@@ -219,8 +237,8 @@ impl GraphFile {
         successors
     }
 
-    /// The nodes in an order where every edge goes forward, or `None` if there is a cycle.
-    fn topological_order(&self) -> Option<Vec<usize>> {
+    /// The nodes in an order where every edge goes forward (a checked graph has no cycle).
+    fn topological_order(&self) -> Vec<usize> {
         let successors = self.successors();
         let mut waiting = vec![0usize; self.nodes.len()];
         self.edges.iter().for_each(|&(_, after)| waiting[after] += 1);
@@ -235,48 +253,7 @@ impl GraphFile {
                 }
             }
         }
-        (order.len() == self.nodes.len()).then_some(order)
-    }
-
-    /// A cycle, as the nodes on it in edge order, if there is one (only nodes on the cycle).
-    fn cycle(&self) -> Option<Vec<usize>> {
-        self.topological_order().is_none().then(|| self.find_cycle())
-    }
-
-    /// Depth-first search for a cycle (there is one).
-    fn find_cycle(&self) -> Vec<usize> {
-        let successors = self.successors();
-        let mut state = vec![0u8; self.nodes.len()]; // 0 new, 1 on the path, 2 done
-        for root in 0..self.nodes.len() {
-            if state[root] != 0 {
-                continue;
-            }
-            let mut path: Vec<(usize, usize)> = vec![(root, 0)];
-            state[root] = 1;
-            while let Some(&mut (node, ref mut next)) = path.last_mut() {
-                match successors[node].get(*next) {
-                    Some(&successor) => {
-                        *next += 1;
-                        match state[successor] {
-                            0 => {
-                                state[successor] = 1;
-                                path.push((successor, 0));
-                            }
-                            1 => {
-                                let start = path.iter().position(|&(on, _)| on == successor).expect("on the path");
-                                return path[start..].iter().map(|&(on, _)| on).collect();
-                            }
-                            _ => {}
-                        }
-                    }
-                    None => {
-                        state[node] = 2;
-                        path.pop();
-                    }
-                }
-            }
-        }
-        unreachable!("called only when there is a cycle")
+        order
     }
 }
 

@@ -111,24 +111,6 @@ impl Workload {
         Workload::DagLevels,
     ];
 
-    /// Every workload there is.
-    const EVERY: [Workload; 14] = [
-        Workload::Spawn,
-        Workload::Fanout,
-        Workload::Fib,
-        Workload::Chain,
-        Workload::Wavefront,
-        Workload::GraphWavefront,
-        Workload::GraphLevels,
-        Workload::GraphRerun,
-        Workload::Cpu,
-        Workload::GraphChain,
-        Workload::DagChain,
-        Workload::GraphTree,
-        Workload::DagTree,
-        Workload::DagLevels,
-    ];
-
     /// The workload's name on the command line and in reports.
     ///
     /// # Examples
@@ -159,7 +141,7 @@ impl Workload {
     ///
     /// See [`Workload`].
     pub fn parse(name: &str) -> Option<Workload> {
-        Workload::EVERY.into_iter().find(|workload| workload.name() == name)
+        Workload::ALL.into_iter().chain(Workload::TASKFLOW).find(|workload| workload.name() == name)
     }
 
     /// What one run does, with these sizes, and what its unit is.
