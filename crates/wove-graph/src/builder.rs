@@ -14,7 +14,7 @@ use crate::error::GraphError;
 use crate::graph::Graph;
 use crate::inputs::Inputs;
 use crate::node::Node;
-use crate::outcome::{ModuleRun, Outcome, PutOutput};
+use crate::outcome::{Outcome, PutOutput};
 use crate::outputs::Outputs;
 use crate::slots::{Input, Output};
 use crate::spec::{GraphSpec, NO_SLOT, NodeSpec, successor_lists};
@@ -247,10 +247,11 @@ impl TaskGraph {
     {
         let body = move |_: &[Input<'_>], _: &Output<'_>| {
             let future = body();
-            Outcome::Async(Box::pin(async move {
+            let done = async move {
                 let value = future.await;
-                Box::new(move |output: &Output<'_>| output.put(value)) as PutOutput
-            }))
+                Ok(Box::new(move |output: &Output<'_>| output.put(value)) as PutOutput)
+            };
+            Outcome::Await { done: Box::pin(done), cancel: None }
         };
         self.push(name.into(), Body::new(body), false)
     }
@@ -289,12 +290,10 @@ impl TaskGraph {
                     Err(error) => Err(format!("its graph failed: {error}")),
                 }
             };
-            Outcome::Module(ModuleRun {
-                done: Box::pin(done),
-                cancel: Arc::new(move || {
-                    completion.cancel();
-                }),
-            })
+            let cancel = Arc::new(move || {
+                completion.cancel();
+            });
+            Outcome::Await { done: Box::pin(done), cancel: Some(cancel) }
         };
         self.push(name.into(), Body::new(body), false)
     }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use crate::slots::Output;
 
-/// What an async node's future ends with: what stores its output.
+/// What an awaited node's work ends with: what stores the node's output.
 pub(crate) type PutOutput = Box<dyn FnOnce(&Output<'_>) + Send>;
 
-/// An async node's future.
-pub(crate) type AsyncBody = Pin<Box<dyn Future<Output = PutOutput> + Send>>;
+/// The work an async or module node started, as the run awaits it: it ends with what stores the node's output,
+/// or with the node's failure (a module's failed run).
+pub(crate) type Awaited = Pin<Box<dyn Future<Output = Result<PutOutput, String>> + Send>>;
 
 /// What a node's body came to (its output, if any, is in its [`Output`] already).
 pub(crate) enum Outcome {
@@ -19,16 +20,7 @@ pub(crate) enum Outcome {
     Done,
     /// A condition node's choice: the index of the successor to run.
     Branch(usize),
-    /// An async node's future, spawned as a task of the node; what it returns stores the node's output.
-    Async(AsyncBody),
-    /// A module node's run of its graph, started by the node: its outputs are the node's output, its failure
-    /// the node's, and cancelling this run cancels it.
-    Module(ModuleRun),
-}
-
-/// A module node's run of its graph, as the run of the outer graph sees it: what to await (the inner run's
-/// outputs as what stores them, or its failure) and how to cancel it.
-pub(crate) struct ModuleRun {
-    pub(crate) done: Pin<Box<dyn Future<Output = Result<PutOutput, String>> + Send>>,
-    pub(crate) cancel: Arc<dyn Fn() + Send + Sync>,
+    /// Work the node waits for, spawned as a task of the node: an async node's future, or a module node's run of
+    /// its graph (with `cancel`, which cancelling this run calls).
+    Await { done: Awaited, cancel: Option<Arc<dyn Fn() + Send + Sync>> },
 }

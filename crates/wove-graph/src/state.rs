@@ -41,7 +41,7 @@ use wove_executor::{Group, LightJob, LightJobs};
 use wove_latch::Latch;
 
 use crate::error::GraphError;
-use crate::outcome::{ModuleRun, Outcome};
+use crate::outcome::Outcome;
 use crate::outputs::Outputs;
 use crate::report::RunReport;
 use crate::slots::Value;
@@ -120,8 +120,8 @@ pub(crate) struct RunState {
     repeat: Mutex<Repeat>,
     /// What nodes still waiting (step 3) started, to cancel with the run.
     children: Mutex<Vec<Child>>,
-    /// Failures of module nodes' runs, by node, for the node's waiter.
-    module_failures: Mutex<Vec<(usize, String)>>,
+    /// Failures of the work async and module nodes awaited (a module's failed run), by node, for its waiter.
+    awaited_failures: Mutex<Vec<(usize, String)>>,
     profile: Option<Profile>,
     pub(crate) completion: Arc<Completion>,
 }
@@ -153,7 +153,7 @@ impl RunState {
             failures: Mutex::new(Vec::new()),
             repeat: Mutex::new(repeat),
             children: Mutex::new(Vec::new()),
-            module_failures: Mutex::new(Vec::new()),
+            awaited_failures: Mutex::new(Vec::new()),
             profile,
             completion,
             spec,
@@ -328,20 +328,12 @@ impl RunState {
         // SAFETY: the caller's promise.
         let output = unsafe { self.output(index) };
         catch_unwind(AssertUnwindSafe(|| match body.call(&inputs[..node_inputs.len()], &output) {
-            Outcome::Async(future) => {
-                let jobs = jobs.clone();
-                wove_executor::spawn_async(async move {
-                    let put = future.await;
-                    // SAFETY: the node's visit is not done before this task is (step 3).
-                    put(&unsafe { jobs.job().output(index) });
-                })
-                .detach();
-                Outcome::Done
-            }
-            Outcome::Module(ModuleRun { done, cancel }) => {
-                self.children.lock().push(Child::Run(cancel.clone()));
-                if jobs.is_cancelled() {
-                    cancel();
+            Outcome::Await { done, cancel } => {
+                if let Some(cancel) = &cancel {
+                    self.children.lock().push(Child::Run(cancel.clone()));
+                    if jobs.is_cancelled() {
+                        cancel();
+                    }
                 }
                 let jobs = jobs.clone();
                 wove_executor::spawn_async(async move {
@@ -349,12 +341,12 @@ impl RunState {
                     match done.await {
                         // SAFETY: the node's visit is not done before this task is (step 3).
                         Ok(put) => put(&unsafe { state.output(index) }),
-                        Err(error) => state.module_failures.lock().push((index, error)),
+                        Err(error) => state.awaited_failures.lock().push((index, error)),
                     }
-                    state
-                        .children
-                        .lock()
-                        .retain(|child| !matches!(child, Child::Run(run) if Arc::ptr_eq(run, &cancel)));
+                    if let Some(cancel) = cancel {
+                        let mut children = state.children.lock();
+                        children.retain(|child| !matches!(child, Child::Run(run) if Arc::ptr_eq(run, &cancel)));
+                    }
                 })
                 .detach();
                 Outcome::Done
@@ -407,7 +399,7 @@ impl RunState {
                     return Some(successor as usize);
                 }
             }
-            Ok(Outcome::Async(_) | Outcome::Module(_)) => unreachable!("started by `run_body`"),
+            Ok(Outcome::Await { .. }) => unreachable!("started by `run_body`"),
             Err(message) => {
                 self.failures.lock().push((index, message));
                 if self.fail_fast {
@@ -452,7 +444,7 @@ impl RunState {
                     .lock()
                     .retain(|child| !matches!(child, Child::Group(spawned) if spawned.id() == group.id()));
                 let failure = {
-                    let mut failures = state.module_failures.lock();
+                    let mut failures = state.awaited_failures.lock();
                     let position = failures.iter().position(|&(node, _)| node == index);
                     position.map(|position| failures.swap_remove(position).1)
                 };
