@@ -1,12 +1,11 @@
 //! `Graph`: a validated, immutable graph, reusable and runnable any number of times at once; and its DOT form.
 
 use std::fmt;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use wove_executor::Engine;
 
-use crate::dot::escape;
+use crate::dot::graph_dot;
 use crate::run::{GraphRun, RunOptions};
 use crate::spec::GraphSpec;
 use crate::state::Repeat;
@@ -158,22 +157,7 @@ impl Graph {
     /// # Ok::<(), wove_graph::GraphError>(())
     /// ```
     pub fn to_dot(&self) -> String {
-        let mut dot = String::from("digraph wove {\n");
-        for (index, node) in self.spec.nodes.iter().enumerate() {
-            let shape = if node.condition { ", shape=diamond" } else { "" };
-            let _ = writeln!(dot, "  n{index} [label=\"{}\"{shape}];", escape(self.spec.name(index)));
-        }
-        for (index, node) in self.spec.nodes.iter().enumerate() {
-            for (branch, successor) in self.spec.successors_of(index).iter().enumerate() {
-                if node.condition {
-                    let _ = writeln!(dot, "  n{index} -> n{successor} [style=dashed, label=\"{branch}\"];");
-                } else {
-                    let _ = writeln!(dot, "  n{index} -> n{successor};");
-                }
-            }
-        }
-        dot.push_str("}\n");
-        dot
+        graph_dot(&self.spec, "", |_, name, shape| format!("label=\"{name}\"{shape}"), |_, _| false)
     }
 }
 

@@ -2,11 +2,10 @@
 //! critical path, parallelism and efficiency — and the run drawn in DOT, coloured by time.
 
 use std::fmt;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dot::escape;
+use crate::dot::graph_dot;
 use crate::spec::GraphSpec;
 
 /// What a profiled run measured ([`RunOptions::profile`](crate::RunOptions::profile)): each node's start and
@@ -199,46 +198,25 @@ impl RunReport {
             self.longest_path().1.into_iter().for_each(|index| on_path[index] = true);
             on_path
         };
-        let mut dot = String::from("digraph wove {\n  node [style=filled, fillcolor=white];\n");
-        for (index, node) in self.spec.nodes.iter().enumerate() {
-            let name = escape(self.spec.name(index));
-            let shape = if node.condition { ", shape=diamond" } else { "" };
-            if self.failed.contains(&index) {
-                let _ = writeln!(
-                    dot,
-                    "  n{index} [label=\"{name}\\nfailed\", shape=octagon, color=red, fillcolor=\"#ffb0b0\"];"
-                );
-            } else if self.skipped.contains(&index) {
-                let _ = writeln!(
-                    dot,
-                    "  n{index} [label=\"{name}\\nskipped\", style=\"dashed,filled\", color=grey, fillcolor=\"#eeeeee\"{shape}];"
-                );
+        let (mut failed, mut skipped) = (vec![false; self.times.len()], vec![false; self.times.len()]);
+        self.failed.iter().for_each(|&index| failed[index] = true);
+        self.skipped.iter().for_each(|&index| skipped[index] = true);
+        let attributes = |index: usize, name: &str, shape: &str| {
+            if failed[index] {
+                format!("label=\"{name}\\nfailed\", shape=octagon, color=red, fillcolor=\"#ffb0b0\"")
+            } else if skipped[index] {
+                format!("label=\"{name}\\nskipped\", style=\"dashed,filled\", color=grey, fillcolor=\"#eeeeee\"{shape}")
             } else if let Some((start, end)) = self.node_time(index) {
                 let heat = ratio(end - start, longest);
                 // From white (0) to red (1): green and blue fall together.
                 let fade = (255.0 * (1.0 - heat)).round() as u8;
-                let _ = writeln!(
-                    dot,
-                    "  n{index} [label=\"{name}\\n{}\", fillcolor=\"#ff{fade:02x}{fade:02x}\"{shape}];",
-                    Millis(end - start)
-                );
+                format!("label=\"{name}\\n{}\", fillcolor=\"#ff{fade:02x}{fade:02x}\"{shape}", Millis(end - start))
             } else {
-                let _ = writeln!(dot, "  n{index} [label=\"{name}\\nnot run\", color=grey{shape}];");
+                format!("label=\"{name}\\nnot run\", color=grey{shape}")
             }
-        }
-        for (index, node) in self.spec.nodes.iter().enumerate() {
-            for (branch, &successor) in self.spec.successors_of(index).iter().enumerate() {
-                if node.condition {
-                    let _ = writeln!(dot, "  n{index} -> n{successor} [style=dashed, label=\"{branch}\"];");
-                } else if on_path[index] && on_path[successor as usize] {
-                    let _ = writeln!(dot, "  n{index} -> n{successor} [penwidth=3];");
-                } else {
-                    let _ = writeln!(dot, "  n{index} -> n{successor};");
-                }
-            }
-        }
-        dot.push_str("}\n");
-        dot
+        };
+        let header = "  node [style=filled, fillcolor=white];\n";
+        graph_dot(&self.spec, header, attributes, |from, to| on_path[from] && on_path[to])
     }
 
     /// The longest path over strong edges, weighed by the nodes' measured times: its length and its nodes.
