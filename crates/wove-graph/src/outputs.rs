@@ -102,7 +102,7 @@ impl Outputs {
             // A `()` output is not stored.
             None => self
                 .values
-                .take::<T>(index)
+                .take::<T>(self.spec.nodes[index].slot as usize)
                 .or_else(|| (Box::new(()) as Box<dyn Any>).downcast::<T>().ok().map(|unit| *unit)),
         };
         if value.is_some() {

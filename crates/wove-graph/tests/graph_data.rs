@@ -120,3 +120,20 @@ fn reruns_reuse_memory_without_mixing_outputs() {
         },
     );
 }
+
+/// Nodes whose output is `()` have no slot, so a storing node after them is kept at another place than its
+/// index: getting and taking it find it there.
+#[test]
+fn outputs_after_unit_nodes_are_found_and_taken() {
+    each_engine("graph: slots after () nodes", |engine, _| {
+        let mut g = TaskGraph::new();
+        let (first, second) = (g.add("first", || ()), g.add("second", || ()));
+        let text = g.add_after("text", (first, second), |_: (&(), &())| "kept".to_string());
+        let number = g.add("number", || 7u64);
+        let mut outputs = g.build().unwrap().run(engine).join().unwrap();
+        assert_eq!(outputs.get(number), Some(&7));
+        assert_eq!(outputs.take(text).as_deref(), Some("kept"));
+        assert_eq!(outputs.take(number), Some(7));
+        assert_eq!(outputs.take(first), Some(()));
+    });
+}
